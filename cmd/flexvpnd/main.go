@@ -1,0 +1,37 @@
+// Command flexvpnd is the FlexVPN appliance: an IOS-style CLI whose
+// running-config becomes IKEv2 sessions, IPsec SAs and tunnel interfaces.
+//
+// Usage:
+//
+//	flexvpnd [--startup-config PATH]      run the appliance with its console on stdin/stdout
+//	flexvpnd check [--show-running] FILE...   check configuration files offline
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "check" {
+		return runCheck(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("flexvpnd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	startup := fs.String("startup-config", "/etc/flexvpnd/startup-config", "startup-config file, loaded at boot and written by `write memory`")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "flexvpnd: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	return runAppliance(*startup, stdin, stdout, stderr)
+}

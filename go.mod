@@ -1,0 +1,3 @@
+module github.com/flexvpnd/flexvpnd
+
+go 1.26

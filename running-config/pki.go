@@ -1,0 +1,6 @@
+package runningconfig
+
+// PKI holds the `crypto pki ...` configuration.
+type PKI struct{}
+
+func (p *PKI) render(w *writer) {}
