@@ -4,6 +4,7 @@ BIN         := bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 EXAMPLE     ?= examples/hub.cfg
+FUZZTIME    ?= 30s
 
 .PHONY: all build run test check bench fuzz clean
 
@@ -33,6 +34,16 @@ check: $(STATICCHECK)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+# fuzz: every fuzz target of the module for FUZZTIME each; a failing input
+# is saved under the package's testdata/fuzz/ and re-run by every go test.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -rf $(BIN)

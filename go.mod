@@ -1,3 +1,10 @@
 module github.com/flexvpnd/flexvpnd
 
 go 1.26
+
+require (
+	github.com/chzyer/readline v1.5.1
+	github.com/google/go-cmp v0.7.0
+	golang.org/x/crypto v0.45.0
+	golang.org/x/sys v0.38.0
+)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/flexvpnd/flexvpnd/parser"
 )
@@ -39,6 +40,12 @@ func init() {
 				c.Printf("Enter configuration commands, one per line.  End with CNTL/Z.\n")
 				c.S.EnterConfig()
 				return nil
+			},
+		},
+		&Command{
+			Spec: "configure", Help: []string{"Enter configuration mode"}, No: "-", Priv: 15,
+			Run: func(c *Ctx, a parser.Args) error {
+				return &Question{Text: "Configuring from terminal, memory, or network [terminal]? ", Answer: configureFrom}
 			},
 		},
 		&Command{
@@ -82,6 +89,20 @@ func init() {
 			},
 		},
 	)
+}
+
+// configureFrom answers the question of a bare `configure`: terminal (the
+// default, any abbreviation) enters configuration mode.
+func configureFrom(answer string) (string, error) {
+	a := strings.ToLower(strings.TrimSpace(answer))
+	switch {
+	case strings.HasPrefix("terminal", a):
+		return "configure terminal", nil
+	case strings.HasPrefix("memory", a), strings.HasPrefix("network", a):
+		return "", Msg("% Configuring from memory or network is not supported")
+	}
+	// UNCONFIRMED: IOS wording as remembered, not captured.
+	return "", Msg(`?Must be "terminal", "memory" or "network"`)
 }
 
 // nvramSize is the capacity reported by `show startup-config`.

@@ -21,4 +21,7 @@ const (
 	HelpTerminal  = "Set terminal line parameters"
 	HelpRouter    = "Enable a routing process"
 	HelpLine      = "Configure a terminal line"
+	HelpDefault   = "Set a command to its defaults"
+	HelpShowIKEv2 = "Shows ikev2 information"
+	HelpShowIPsec = "Show IPSEC policy"
 )

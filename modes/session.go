@@ -107,7 +107,10 @@ func IsComment(line string) bool {
 }
 
 func (s *Session) exec(line string, out *strings.Builder) error {
-	if IsComment(line) {
+	if r, ok := s.stack[len(s.stack)-1].Obj.(RawInput); ok {
+		return s.execRaw(r, line, out)
+	}
+	if IsComment(line) || IsCaptureHeader(line) {
 		return nil
 	}
 	if !s.InConfig() {
@@ -120,6 +123,12 @@ func (s *Session) exec(line string, out *strings.Builder) error {
 		err := s.execExec(rest, out)
 		// An exec command run with `do` never changes the mode.
 		s.stack = saved
+		// The caret counts from the start of the whole line.
+		var pe *parser.Error
+		if errors.As(err, &pe) && pe.Line == rest {
+			off := len(line) - len(rest)
+			pe.Line, pe.Pos, pe.End = line, pe.Pos+off, pe.End+off
+		}
 		if err == ErrExit {
 			return nil
 		}
@@ -147,6 +156,9 @@ func (s *Session) exec(line string, out *strings.Builder) error {
 			}
 			continue
 		}
+		if l, m := s.exactParent(line, level, match); m != nil {
+			level, match = l, m
+		}
 		e := match.Data.(*entry)
 		s.stack = s.stack[:level+1]
 		ctx := &Ctx{S: s, Cfg: s.Sys.config, Frame: s.stack[level], Line: line, Out: out, level: level}
@@ -164,6 +176,38 @@ func (s *Session) exec(line string, out *strings.Builder) error {
 		return first
 	}
 	return firstOther
+}
+
+// exactParent looks, when the match at level abbreviated the command
+// keyword, for a parent mode that matches the line with the keyword typed
+// in full: an exact keyword beats an abbreviation across modes too
+// (`router bgp 1` typed in router mode is the global `router`, not
+// `router-id`).
+func (s *Session) exactParent(line string, level int, m *parser.Match) (int, *parser.Match) {
+	if exactKeyword(line, m.Args) {
+		return 0, nil
+	}
+	for l := level - 1; l >= 1; l-- {
+		g, err := s.stack[l].Mode.graph(0)
+		if err != nil {
+			return 0, nil
+		}
+		if pm, err := g.Match(line); err == nil && exactKeyword(line, pm.Args) {
+			return l, pm
+		}
+	}
+	return 0, nil
+}
+
+// exactKeyword reports whether the command keyword of a matched line (the
+// first word after an optional `no`) was typed in full.
+func exactKeyword(line string, a parser.Args) bool {
+	words := strings.Fields(line)
+	i := 0
+	if len(a) > 1 && a[0].Name == "no" {
+		i = 1
+	}
+	return i < len(words) && i < len(a) && strings.EqualFold(words[i], a[i].Value)
 }
 
 // cutDo splits "do CMD" (any abbreviation of "do" is not allowed by IOS:
@@ -189,7 +233,7 @@ func (s *Session) execExec(line string, out *strings.Builder) error {
 	}
 	e := match.Data.(*entry)
 	var filter func(string) string
-	if pipe != "" {
+	if len(cmdLine) < len(line) { // a pipe, possibly with nothing after it
 		if !e.cmd.Pipe {
 			return &parser.Error{Kind: parser.ErrInvalid, Line: line, Pos: len(cmdLine) + strings.Index(line[len(cmdLine):], "|"), End: len(line)}
 		}
@@ -312,65 +356,208 @@ func Filter(kind string, re *regexp.Regexp) func(string) string {
 	}
 }
 
-// Help answers `?` for the text typed so far, in the IOS layout.
-func (s *Session) Help(line string) string {
-	var g *parser.Graph
-	var err error
-	if !s.InConfig() {
-		g, err = ExecMode.graph(s.Priv)
-	} else {
-		g, err = s.Mode().graph(0)
-	}
-	if err != nil {
-		return err.Error() + "\n"
-	}
-	if strings.TrimSpace(line) == "" && !s.Mode().Exec {
-		items, _ := g.Help(line)
-		return s.Mode().Title + " configuration commands:\n" + parser.FormatHelp(items)
-	}
-	if strings.TrimSpace(line) == "" && s.Mode().Exec {
-		items, _ := g.Help(line)
-		return "Exec commands:\n" + parser.FormatHelp(items)
-	}
-	items, err := g.Help(line)
-	if err != nil {
-		var pe *parser.Error
-		if errors.As(err, &pe) {
-			return pe.Format(len(s.Prompt()))
-		}
-		return err.Error() + "\n"
-	}
-	ws := strings.Fields(line)
-	if len(ws) > 0 && !strings.HasSuffix(line, " ") && !strings.HasSuffix(line, "\t") {
-		return parser.FormatPartialHelp(items)
-	}
-	return parser.FormatHelp(items)
+// doHelp is the help of `do`, listed in every configuration mode.
+const doHelp = "To run exec commands in config mode"
+
+// helpScope is what `?` and TAB look at: the grammars that may take the
+// text, in the order the executor tries them, and where the text starts in
+// the typed line.
+type helpScope struct {
+	graphs []*parser.Graph
+	text   string
+	off    int
+	// config is set when text is a whole configuration-mode line (no `do`,
+	// no pipe), where `do` is one more keyword.
+	config bool
 }
 
-// Complete answers TAB.
-func (s *Session) Complete(line string) string {
-	var g *parser.Graph
-	var err error
-	if !s.InConfig() {
-		g, err = ExecMode.graph(s.Priv)
-	} else {
-		g, err = s.Mode().graph(0)
+// helpScope finds the grammars for a partly typed line: exec mode's in
+// exec mode and after `do`, the output filters' after a pipe, and otherwise
+// the current configuration mode's and those of the modes it falls
+// through to.
+func (s *Session) helpScope(line string) (helpScope, error) {
+	sc := helpScope{text: line}
+	exec := !s.InConfig()
+	if !exec {
+		if rest, off, ok := splitDo(line); ok {
+			exec, sc.text, sc.off = true, rest, off
+		}
 	}
+	if !exec {
+		for level := len(s.stack) - 1; level >= 1; level-- {
+			g, err := s.stack[level].Mode.graph(0)
+			if err != nil {
+				return sc, err
+			}
+			sc.graphs = append(sc.graphs, g)
+		}
+		sc.config = true
+		return sc, nil
+	}
+	g, err := ExecMode.graph(s.Priv)
+	if err != nil {
+		return sc, err
+	}
+	cmd, pipe := splitPipe(sc.text)
+	if len(cmd) == len(sc.text) {
+		sc.graphs = []*parser.Graph{g}
+		return sc, nil
+	}
+	if !pipeable(g, cmd) {
+		pos := sc.off + len(cmd)
+		return sc, &parser.Error{Kind: parser.ErrInvalid, Line: line, Pos: pos, End: pos + 1}
+	}
+	sc.graphs = []*parser.Graph{pipeGraph}
+	sc.off += len(cmd) + 1
+	sc.text = pipe
+	return sc, nil
+}
+
+// offersDo reports whether `do` answers `?` too: on an empty
+// configuration-mode line, or after a partial first word abbreviating it.
+func (sc helpScope) offersDo(blank, partial bool) bool {
+	t := strings.TrimSpace(sc.text)
+	return sc.config && (blank || partial && !strings.ContainsAny(t, " \t") && strings.HasPrefix("do", strings.ToLower(t)))
+}
+
+// splitDo splits "do CMD" for `?` and TAB, where CMD may still be empty:
+// it returns CMD and its byte offset in line.
+func splitDo(line string) (rest string, off int, ok bool) {
+	t := strings.TrimLeft(line, " \t")
+	if len(t) < 3 || !strings.EqualFold(t[:2], "do") || (t[2] != ' ' && t[2] != '\t') {
+		return "", 0, false
+	}
+	rest = strings.TrimLeft(t[3:], " \t")
+	return rest, len(line) - len(rest), true
+}
+
+// pipeable reports whether cmd is a whole command that takes an output
+// filter.
+func pipeable(g *parser.Graph, cmd string) bool {
+	m, err := g.Match(cmd)
+	return err == nil && m.Data.(*entry).cmd.Pipe
+}
+
+// help answers `?` in the first grammar of the scope that can take the
+// text; when none can, the error that got furthest into the line, placed
+// in the whole line.
+func (sc helpScope) help(line string) (*parser.Graph, []parser.HelpItem, error) {
+	var deepest *parser.Error
+	for _, g := range sc.graphs {
+		items, err := g.Help(sc.text)
+		if err == nil {
+			return g, items, nil
+		}
+		var pe *parser.Error
+		if !errors.As(err, &pe) {
+			return nil, nil, err
+		}
+		if deepest == nil || pe.Pos > deepest.Pos {
+			deepest = pe
+		}
+	}
+	if deepest == nil {
+		return nil, nil, &parser.Error{Kind: parser.ErrUnrecognized, Line: line, Pos: len(line), End: len(line)}
+	}
+	e := *deepest
+	e.Line, e.Pos, e.End = line, e.Pos+sc.off, e.End+sc.off
+	return nil, nil, &e
+}
+
+// Help answers `?` typed after line as the console prints it: everything
+// between the echoed line and the prompt printed again (a listing, a
+// partial-word list or an error, with the blank line IOS leaves after it).
+func (s *Session) Help(line string) string {
+	prompt := s.Prompt()
+	sc, err := s.helpScope(line)
+	if err != nil {
+		return FormatError(err, prompt)
+	}
+	blank := strings.TrimSpace(sc.text) == ""
+	partial := !blank && !isBlankByte(sc.text[len(sc.text)-1])
+	g, items, err := sc.help(line)
+	var pe *parser.Error
+	if sc.offersDo(blank, partial) && (err == nil || errors.As(err, &pe) && pe.Kind == parser.ErrUnrecognized) {
+		items, err = insertSorted(items, parser.HelpItem{Token: "do", Help: doHelp}, partial), nil
+	}
+	if err != nil {
+		return FormatError(err, prompt)
+	}
+	if n := len(items); !partial && n > 0 && items[n-1].Token == "<cr>" && g != nil && g != pipeGraph && pipeable(g, sc.text) {
+		items = append(items[:n-1:n-1], parser.HelpItem{Token: "|", Help: "Output modifiers"}, items[n-1])
+	}
+	if partial {
+		return parser.FormatPartialHelp(items) + "\n"
+	}
+	header := ""
+	if blank && sc.off == 0 {
+		header = s.helpHeader()
+	}
+	return header + parser.FormatHelp(items) + "\n"
+}
+
+// helpHeader is the first line of the `?` listing of the current mode.
+func (s *Session) helpHeader() string {
+	switch m := s.Mode(); {
+	case m.Exec:
+		return "Exec commands:\n"
+	case m == ConfigMode:
+		return "Configure commands:\n"
+	default:
+		// UNCONFIRMED: the titles of the IKEv2 and IPsec sub-modes were not
+		// captured; "<Title> configuration commands:" is the usual form.
+		return m.Title + " configuration commands:\n"
+	}
+}
+
+// insertSorted inserts it among the keyword rows of a `?` listing in
+// alphabetical order (with partial, as a bare token).
+func insertSorted(items []parser.HelpItem, it parser.HelpItem, partial bool) []parser.HelpItem {
+	if partial {
+		it.Help = ""
+	}
+	i := 0
+	for i < len(items) && items[i].Token != "<cr>" && strings.ToLower(items[i].Token) < it.Token {
+		i++
+	}
+	return append(items[:i:i], append([]parser.HelpItem{it}, items[i:]...)...)
+}
+
+func isBlankByte(c byte) bool { return c == ' ' || c == '\t' }
+
+// Complete answers TAB: the line with its last word extended as far as it
+// is unambiguous, by the first grammar of the scope that can take the line
+// (the line unchanged when nothing can be completed).
+func (s *Session) Complete(line string) string {
+	sc, err := s.helpScope(line)
 	if err != nil {
 		return line
 	}
-	return g.Complete(line)
+	for _, g := range sc.graphs {
+		if _, err := g.Help(sc.text); err == nil {
+			return line[:sc.off] + g.Complete(sc.text)
+		}
+	}
+	return line
 }
 
-// FormatError renders a line's error the IOS way after the given prompt:
-// the caret line (if any) and the message.
+// FormatError renders a line's error as the console prints it after the
+// given prompt: the caret line (if any), the message, and the blank line
+// IOS leaves after "% Invalid input" and "% Incomplete command." (in exec
+// and configuration modes alike; none after "% Ambiguous command"). A
+// Question prints nothing: the console asks it as the next prompt.
 func FormatError(err error, prompt string) string {
 	var pe *parser.Error
-	if errors.As(err, &pe) {
-		return pe.Format(len(prompt))
-	}
-	if err == nil || err == ErrExit {
+	var q *Question
+	switch {
+	case err == nil || err == ErrExit || errors.As(err, &q):
 		return ""
+	case errors.As(err, &pe):
+		text := pe.Format(len(prompt))
+		if pe.Kind == parser.ErrInvalid || pe.Kind == parser.ErrIncomplete {
+			text += "\n"
+		}
+		return text
 	}
 	msg := err.Error()
 	if !strings.HasSuffix(msg, "\n") {
@@ -379,13 +566,69 @@ func FormatError(err error, prompt string) string {
 	return msg
 }
 
-// WriteTranscript executes a line as a serial console would show it:
-// prompt + line echoed, then the output and any error.
-func (s *Session) WriteTranscript(w io.Writer, line string) error {
+// Question is the error of a command that asks before it acts, as IOS
+// asks "Configuring from terminal, memory, or network [terminal]? ": the
+// console shows Text (with no newline), reads one line and runs the command
+// line that Answer makes of it.
+type Question struct {
+	Text   string
+	Answer func(answer string) (line string, err error)
+}
+
+// Error returns the question.
+func (q *Question) Error() string { return q.Text }
+
+// Execute runs a line typed at the current prompt and writes its output and
+// error as the console prints them (the caret counts the prompt).
+func (s *Session) Execute(w io.Writer, line string) error {
 	prompt := s.Prompt()
-	fmt.Fprintf(w, "%s%s\n", prompt, line)
 	r := s.Exec(line)
 	io.WriteString(w, r.Output)
 	io.WriteString(w, FormatError(r.Err, prompt))
 	return r.Err
+}
+
+// TextInput reports whether the session reads free text (a banner or a
+// certificate body), where `?` and TAB are typed as they are.
+func (s *Session) TextInput() bool {
+	_, ok := s.stack[len(s.stack)-1].Obj.(RawInput)
+	return ok
+}
+
+// WriteTranscript types line at the console and writes the screen as a
+// serial console shows it. A `?` in the line prints the line so far with
+// the `?`, the help and a blank line, and typing goes on (the line is not
+// executed when `?` ends it); a tab completes the word before it as TAB
+// does (both typed as they are in free text, see TextInput). Then prompt +
+// line is echoed and the line executed.
+func (s *Session) WriteTranscript(w io.Writer, line string) error {
+	prompt := s.Prompt()
+	if !s.TextInput() {
+		var asked bool
+		if line, asked = s.typeKeys(w, prompt, line); asked {
+			return nil
+		}
+	}
+	fmt.Fprintf(w, "%s%s\n", prompt, line)
+	return s.Execute(w, line)
+}
+
+// typeKeys types the keys of line, answering `?` and tab on the way, and
+// returns the line as typed; asked is set when `?` ended it.
+func (s *Session) typeKeys(w io.Writer, prompt, line string) (typed string, asked bool) {
+	b := make([]byte, 0, len(line))
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '?':
+			fmt.Fprintf(w, "%s%s?\n%s", prompt, b, s.Help(string(b)))
+			if strings.TrimSpace(line[i+1:]) == "" {
+				return string(b), true
+			}
+		case '\t':
+			b = append(b[:0], s.Complete(string(b))...)
+		default:
+			b = append(b, line[i])
+		}
+	}
+	return string(b), false
 }

@@ -37,7 +37,7 @@ func (e *Error) Error() string {
 	case ErrIncomplete:
 		return "% Incomplete command."
 	case ErrAmbiguous:
-		return `% Ambiguous command:  "` + strings.TrimLeft(e.Line[:e.End], " \t") + `"`
+		return `% Ambiguous command:  "` + strings.TrimLeft(e.Line[:min(max(e.End, 0), len(e.Line))], " \t") + `"`
 	case ErrUnrecognized:
 		return "% Unrecognized command"
 	}
@@ -51,7 +51,7 @@ func (e *Error) Caret(promptLen int) string {
 		return ""
 	}
 	col := promptLen
-	for _, c := range e.Line[:e.Pos] {
+	for _, c := range e.Line[:min(max(e.Pos, 0), len(e.Line))] {
 		if c == '\t' {
 			col += 8 - col%8
 			continue

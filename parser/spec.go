@@ -11,13 +11,15 @@
 //
 //	keyword         a literal keyword, matched case-insensitively by unique prefix
 //	WORD            any single word
-//	LINE            the rest of the line, verbatim (one or more words)
+//	LINE            the rest of the line, verbatim (one or more words; inner
+//	                spacing kept, trailing blanks cut); last token only
 //	A.B.C.D         an IPv4 address (also used for masks)
 //	A.B.C.D/M       an IPv4 prefix
 //	X:X::X:X        an IPv6 address
 //	X:X::X:X/M      an IPv6 prefix
 //	<lo-hi>         a decimal number in the range lo..hi
-//	IFNAME          an interface name: "Tunnel0", "tun 0", "gi1", "eth0"
+//	IFNAME          an interface name: "Tunnel0", "tun 0", "gi1.15",
+//	                "Virtual-Template1", or a Linux name ("eth0", "ens3")
 //	{a|b c|d}       a choice between token sequences
 //	[a|b]           an optional choice ([a] is an optional token)
 //	TOKEN$name      names the token's argument (defaults: the keyword itself,
@@ -25,6 +27,11 @@
 //
 // Help strings are given one per token, in the order the tokens appear in
 // the spec text (keywords inside choices included).
+//
+// Matching: keywords match case-insensitively by unique prefix; at one
+// position an exact keyword beats a typed token (address, prefix, number,
+// interface), which beats a keyword abbreviation, which beats WORD, which
+// beats LINE; two abbreviations left at the best rank are ambiguous.
 package parser
 
 import (
@@ -77,8 +84,9 @@ func (k Kind) String() string {
 // Token is one element of a compiled command path.
 type Token struct {
 	Kind Kind
-	// Text is the keyword (lower case) or the token's spec text ("WORD",
-	// "<1-86400>").
+	// Text is the keyword as the spec spells it (its canonical form, shown
+	// by `?` and reported as the matched value) or the token's spec text
+	// ("WORD", "<1-86400>").
 	Text string
 	// Name is the argument name under which the matched value is reported.
 	Name string
@@ -86,13 +94,11 @@ type Token struct {
 	Help string
 	// Lo and Hi bound a Range token.
 	Lo, Hi uint64
+
+	// lower is Text in lower case: keywords match it, and tokens of the
+	// same kind and lower text share one trie node.
+	lower string
 }
-
-// key identifies tokens that share one trie node: same kind and text.
-func (t *Token) key() string { return strconv.Itoa(int(t.Kind)) + " " + t.Text }
-
-// Display is how the token is listed by `?`.
-func (t *Token) Display() string { return t.Text }
 
 // node of the spec syntax tree.
 type specNode struct {
@@ -119,6 +125,9 @@ func compileSpec(spec string, help []string) ([][]*Token, error) {
 			return nil, fmt.Errorf("spec %q: empty help for token %q", spec, t.Text)
 		}
 		t.Help = help[i]
+	}
+	if n := countPaths(seq); n > maxPaths {
+		return nil, fmt.Errorf("spec %q: %d alternative paths (at most %d)", spec, n, maxPaths)
 	}
 	paths := expand(seq)
 	for _, path := range paths {
@@ -198,9 +207,6 @@ func (p *specParser) sequence(depth int) ([]specNode, error) {
 			for p.pos < len(p.src) && !strings.ContainsRune(" |[]{}", rune(p.src[p.pos])) {
 				p.pos++
 			}
-			if p.pos < len(p.src) && p.src[p.pos] == ']' && strings.HasPrefix(p.src[start:], "<") {
-				return nil, fmt.Errorf("bad range at %d", start)
-			}
 			tok, err := parseToken(p.src[start:p.pos])
 			if err != nil {
 				return nil, err
@@ -216,8 +222,8 @@ func parseToken(s string) (*Token, error) {
 	name := ""
 	if i := strings.IndexByte(s, '$'); i >= 0 {
 		s, name = s[:i], s[i+1:]
-		if name == "" {
-			return nil, fmt.Errorf("empty argument name in %q", s)
+		if !validArgName(name) {
+			return nil, fmt.Errorf("bad argument name %q in %q", name, s)
 		}
 	}
 	t := &Token{Text: s}
@@ -257,7 +263,22 @@ func parseToken(s string) (*Token, error) {
 		}
 	}
 	t.Name = name
+	t.lower = strings.ToLower(t.Text)
 	return t, nil
+}
+
+// validArgName accepts argument names made of letters, digits, '-' and '_'.
+func validArgName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isLetter(c) || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func validKeyword(s string) bool {
@@ -286,6 +307,33 @@ func parseRange(s string) (lo, hi uint64, ok bool) {
 		return 0, 0, false
 	}
 	return lo, hi, true
+}
+
+// maxPaths bounds the linear paths one spec may expand to (each optional
+// doubles them).
+const maxPaths = 4096
+
+// countPaths returns how many paths expand(seq) would return, saturating
+// above maxPaths.
+func countPaths(seq []specNode) int {
+	total := 1
+	for _, n := range seq {
+		if n.tok != nil {
+			continue
+		}
+		k := 0
+		if n.opt {
+			k = 1
+		}
+		for _, alt := range n.alts {
+			k += countPaths(alt)
+		}
+		total *= k
+		if total > maxPaths {
+			return maxPaths + 1
+		}
+	}
+	return total
 }
 
 // expand turns a syntax tree into every linear token path it allows.

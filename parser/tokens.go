@@ -12,11 +12,10 @@ func matchToken(t *Token, line string, ws []word, i int) (consumed int, value st
 	w := ws[i].text
 	switch t.Kind {
 	case Keyword:
-		lw, lt := strings.ToLower(w), strings.ToLower(t.Text)
-		if lw == lt {
-			return 1, t.Text, rankExact
-		}
-		if strings.HasPrefix(lt, lw) {
+		if len(w) <= len(t.lower) && hasPrefixFold(t.lower, w) {
+			if len(w) == len(t.lower) {
+				return 1, t.Text, rankExact
+			}
 			return 1, t.Text, rankPrefix
 		}
 	case Word:
@@ -24,18 +23,19 @@ func matchToken(t *Token, line string, ws []word, i int) (consumed int, value st
 	case Line:
 		return len(ws) - i, strings.TrimRight(line[ws[i].start:], " \t\r\n"), rankLine
 	case IPv4:
-		if a, ok := ParseIPv4(w); ok {
-			return 1, a.String(), rankTyped
+		if _, ok := ParseIPv4(w); ok {
+			// ParseIPv4 accepts only the canonical dotted quad.
+			return 1, w, rankTyped
 		}
 	case IPv4Prefix:
 		addr, bits, ok := strings.Cut(w, "/")
 		if !ok {
 			break
 		}
-		a, ok := ParseIPv4(addr)
+		_, ok = ParseIPv4(addr)
 		n, err := strconv.Atoi(bits)
 		if ok && err == nil && n >= 0 && n <= 32 && bits == strconv.Itoa(n) {
-			return 1, a.String() + "/" + bits, rankTyped
+			return 1, w, rankTyped
 		}
 	case IPv6:
 		if a, err := netip.ParseAddr(w); err == nil && a.Is6() && a.Zone() == "" {
@@ -51,6 +51,9 @@ func matchToken(t *Token, line string, ws []word, i int) (consumed int, value st
 		}
 		n, err := strconv.ParseUint(w, 10, 64)
 		if err == nil && n >= t.Lo && n <= t.Hi {
+			if w[0] != '0' || len(w) == 1 {
+				return 1, w, rankTyped
+			}
 			return 1, strconv.FormatUint(n, 10), rankTyped
 		}
 	case IfName:
@@ -78,66 +81,90 @@ func ParseIPv4(s string) (netip.Addr, bool) {
 // ifType is an IOS interface type with its `?` help.
 type ifType struct {
 	name, help string
+	// num is the `?` placeholder of the interface number (UNCONFIRMED for
+	// most types: it depends on the platform; the Tunnel and Loopback
+	// ranges are those of IOS-XE).
+	num string
 }
 
 // ifTypes are the interface types accepted by IFNAME tokens, in the order
 // used to resolve an abbreviation that fits several (IOS resolves "t" to
 // Tunnel, "e" to Ethernet and "gi" to GigabitEthernet on a router).
 var ifTypes = []ifType{
-	{"Tunnel", "Tunnel interface"},
-	{"Loopback", "Loopback interface"},
-	{"GigabitEthernet", "GigabitEthernet IEEE 802.3z"},
-	{"FastEthernet", "FastEthernet IEEE 802.3"},
-	{"Ethernet", "IEEE 802.3"},
-	{"TenGigabitEthernet", "Ten Gigabit Ethernet"},
-	{"TwentyFiveGigE", "Twenty Five GigabitEthernet"},
-	{"FortyGigabitEthernet", "Forty GigabitEthernet"},
-	{"HundredGigE", "Hundred GigabitEthernet"},
-	{"Virtual-Template", "Virtual Template interface"},
-	{"Virtual-Access", "Virtual Access interface"},
-	{"Port-channel", "Ethernet Channel of interfaces"},
-	{"Vlan", "Catalyst Vlans"},
-	{"Dialer", "Dialer interface"},
-	{"Serial", "Serial"},
-	{"Cellular", "Cellular interface"},
-	{"BDI", "Bridge-Domain interface"},
-	{"NVI", "NAT Virtual Interface"},
-	{"Null", "Null interface"},
-	{"LISP", "Locator/ID Separation Protocol Virtual Interface"},
+	{"Tunnel", "Tunnel interface", "<0-2147483647>"},
+	{"Loopback", "Loopback interface", "<0-2147483647>"},
+	{"GigabitEthernet", "GigabitEthernet IEEE 802.3z", "<0-9>"},
+	{"FastEthernet", "FastEthernet IEEE 802.3", "<0-9>"},
+	{"Ethernet", "IEEE 802.3", "<0-9>"},
+	{"TenGigabitEthernet", "Ten Gigabit Ethernet", "<0-9>"},
+	{"TwentyFiveGigE", "Twenty Five GigabitEthernet", "<0-9>"},
+	{"FortyGigabitEthernet", "Forty GigabitEthernet", "<0-9>"},
+	{"HundredGigE", "Hundred GigabitEthernet", "<0-9>"},
+	{"Virtual-Template", "Virtual Template interface", "<1-4095>"},
+	{"Virtual-Access", "Virtual Access interface", "<1-4095>"},
+	{"Port-channel", "Ethernet Channel of interfaces", "<1-64>"},
+	{"Vlan", "Catalyst Vlans", "<1-4094>"},
+	{"Dialer", "Dialer interface", "<0-255>"},
+	{"Serial", "Serial", "<0-9>"},
+	{"Cellular", "Cellular interface", "<0-9>"},
+	{"BDI", "Bridge-Domain interface", "<1-16000>"},
+	{"NVI", "NAT Virtual Interface", "<0-0>"},
+	{"Null", "Null interface", "<0-0>"},
+	{"LISP", "Locator/ID Separation Protocol Virtual Interface", "<0-65520>"},
 }
 
+// linuxPrefixes are Linux interface name prefixes that would otherwise
+// abbreviate an IOS type: typed in lower case and followed directly by a
+// number ("eth0", "eth1.100") they name the Linux interface, not
+// Ethernet0. ("tun0" stays Tunnel0: IOS users type it.)
+var linuxPrefixes = []string{"eth"}
+
 // ParseIfName parses an interface name given as one word ("Tunnel0",
-// "gi1", "GigabitEthernet1.15", "eth0") or as a type word followed by a
-// number word ("tun 0"); next is the following word or "". It returns the
-// canonical name and the number of words used. A name that is not an IOS
-// type abbreviation but is a valid Linux interface name is kept as is.
+// "gi1", "GigabitEthernet1.15", "Virtual-Template1", "eth0", "ens3") or as
+// a type word followed by a number word ("tun 0"); next is the following
+// word or "". It returns the canonical name and the number of words used.
+// An IOS type abbreviation is expanded to the full type name; a name that
+// is not one but is a valid Linux interface name is kept as is.
 func ParseIfName(w, next string) (name string, consumed int, ok bool) {
+	_, name, consumed = parseIfName(w, next)
+	return name, consumed, consumed > 0
+}
+
+// parseIfName is ParseIfName that also returns the IOS type (nil for a
+// Linux name); consumed is 0 when w is not an interface name.
+func parseIfName(w, next string) (t *ifType, name string, consumed int) {
 	k := 0
 	for k < len(w) && (isLetter(w[k]) || (k > 0 && w[k] == '-')) {
 		k++
 	}
 	typ, num := w[:k], w[k:]
 	if typ == "" {
-		return "", 0, false
+		return nil, "", 0
 	}
 	if num == "" {
-		if !validIfNumber(next) {
-			return "", 0, false
+		if t := lookupIfType(typ); t != nil && validIfNumber(next) {
+			return t, t.name + next, 2
 		}
-		if canon := resolveIfType(typ); canon != "" {
-			return canon + next, 2, true
-		}
-		return "", 0, false
+		return nil, "", 0
 	}
-	if validIfNumber(num) {
-		if canon := resolveIfType(typ); canon != "" {
-			return canon + num, 1, true
+	if validIfNumber(num) && !(isLinuxPrefix(typ) && validLinuxIfName(w)) {
+		if t := lookupIfType(typ); t != nil {
+			return t, t.name + num, 1
 		}
 	}
 	if validLinuxIfName(w) {
-		return w, 1, true
+		return nil, w, 1
 	}
-	return "", 0, false
+	return nil, "", 0
+}
+
+func isLinuxPrefix(typ string) bool {
+	for _, p := range linuxPrefixes {
+		if typ == p {
+			return true
+		}
+	}
+	return false
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
@@ -165,19 +192,23 @@ func validIfNumber(s string) bool {
 	return prevDigit
 }
 
-func resolveIfType(typ string) string {
-	l := strings.ToLower(typ)
-	for _, t := range ifTypes {
-		if strings.ToLower(t.name) == l {
-			return t.name
+// lookupIfType returns the IOS interface type that typ names exactly or
+// abbreviates (the first in ifTypes order), or nil.
+func lookupIfType(typ string) *ifType {
+	if typ == "" {
+		return nil
+	}
+	for i := range ifTypes {
+		if len(typ) == len(ifTypes[i].name) && hasPrefixFold(ifTypes[i].name, typ) {
+			return &ifTypes[i]
 		}
 	}
-	for _, t := range ifTypes {
-		if strings.HasPrefix(strings.ToLower(t.name), l) {
-			return t.name
+	for i := range ifTypes {
+		if len(typ) < len(ifTypes[i].name) && hasPrefixFold(ifTypes[i].name, typ) {
+			return &ifTypes[i]
 		}
 	}
-	return ""
+	return nil
 }
 
 // validLinuxIfName: at most 15 bytes of letters, digits, '-', '_', '.',
@@ -194,4 +225,24 @@ func validLinuxIfName(s string) bool {
 		}
 	}
 	return true
+}
+
+// hasPrefixFold reports whether s begins with prefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	if len(prefix) > len(s) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lowerASCII(s[i]) != lowerASCII(prefix[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

@@ -15,18 +15,17 @@ type Config struct {
 	// Hostname is the router name ("Router" by default).
 	Hostname string
 
-	Global   Global
-	IKEv2    IKEv2
-	IPsec    IPsec
-	PKI      PKI
-	Ifaces   Interfaces
-	Routes   []*IPRoute
-	ACLs     Ordered[*AccessList]
-	Pools    Ordered[*LocalPool]
-	V6Pools  Ordered[*LocalPool]
-	Lines    Ordered[*LineConfig]
-	Kept     []*Kept
-	modified bool
+	Global  Global
+	IKEv2   IKEv2
+	IPsec   IPsec
+	PKI     PKI
+	Ifaces  Interfaces
+	Routes  []*IPRoute
+	ACLs    Ordered[*AccessList]
+	Pools   Ordered[*LocalPool]
+	V6Pools Ordered[*LocalPool]
+	Lines   Ordered[*LineConfig]
+	Kept    []*Kept
 }
 
 // New returns the configuration of a router with nothing configured:
@@ -44,7 +43,8 @@ type Slot int
 
 // The render slots, in IOS order.
 const (
-	SlotHeader    Slot = iota // version, service, platform, boot markers, hostname, logging, enable
+	SlotHeader    Slot = iota // version, service, platform (before hostname)
+	SlotBoot                  // boot markers, boot system (after hostname)
 	SlotVRF                   // vrf definition, ip vrf
 	SlotAAA                   // aaa ..., radius/tacacs groups
 	SlotSystem                // clock, ip domain, ip host, ipv6 unicast-routing, subscriber, multilink, license, username, spanning-tree, redundancy
@@ -54,7 +54,8 @@ const (
 	SlotInterface             // interfaces not modelled
 	SlotRouter                // router ..., virtual-service
 	SlotIPTail                // ip forward-protocol, ip http, ip nat, ip sla, route-map, prefix-list
-	SlotTail                  // radius server, snmp, control-plane, banner, line, ntp, event manager
+	SlotTail                  // radius server, snmp, control-plane, banner (before line)
+	SlotEnd                   // ntp, event manager (after line)
 )
 
 // Kept is a block of valid IOS configuration that flexvpnd stores verbatim
@@ -66,6 +67,13 @@ type Kept struct {
 	Lines []string
 	// Reason says why the block is not applied.
 	Reason string
+	// Family names the command family the block belongs to (its place in
+	// the slot is chosen by family).
+	Family string
+	// Group, when set, joins the block to a following block of the same
+	// group in its slot: no "!" is rendered between them (IOS prints
+	// `version`, `service` and `platform` lines as one group).
+	Group string
 }
 
 // writer accumulates rendered lines.
@@ -85,13 +93,20 @@ func (w *writer) line(format string, args ...any) {
 func (w *writer) bang() { w.line("!") }
 
 func (w *writer) kept(c *Config, slot Slot) {
+	var prev *Kept
 	for _, k := range c.Kept {
 		if k.Slot != slot {
 			continue
 		}
+		if prev != nil && (prev.Group == "" || prev.Group != k.Group) {
+			w.bang()
+		}
 		for _, l := range k.Lines {
 			w.line("%s", l)
 		}
+		prev = k
+	}
+	if prev != nil {
 		w.bang()
 	}
 }
@@ -102,8 +117,10 @@ func (c *Config) Body() string {
 	var w writer
 	w.bang()
 	w.kept(c, SlotHeader)
+	c.Global.renderService(&w)
 	w.line("hostname %s", c.Hostname)
 	w.bang()
+	w.kept(c, SlotBoot)
 	c.Global.renderHead(&w)
 	w.kept(c, SlotVRF)
 	c.Global.renderAAA(&w)
@@ -125,6 +142,7 @@ func (c *Config) Body() string {
 	w.kept(c, SlotIPTail)
 	w.kept(c, SlotTail)
 	c.renderLines(&w)
+	w.kept(c, SlotEnd)
 	return w.b.String()
 }
 

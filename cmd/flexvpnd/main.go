@@ -5,6 +5,14 @@
 //
 //	flexvpnd [--startup-config PATH]      run the appliance with its console on stdin/stdout
 //	flexvpnd check [--show-running] FILE...   check configuration files offline
+//
+// On a terminal the console edits lines like IOS: `?` lists what may
+// follow at once, TAB completes, Ctrl-Z leaves configuration mode, Ctrl-C
+// abandons the line. Otherwise (a pipe or a file) it reads commands line by
+// line, echoes each after the prompt like a serial console transcript, and
+// exits at the end of the input. The startup-config (default
+// /etc/flexvpnd/startup-config) is loaded at boot and written by
+// `write memory`.
 package main
 
 import (

@@ -1,0 +1,198 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/chzyer/readline"
+
+	"github.com/flexvpnd/flexvpnd/modes"
+)
+
+// Control keys the console handles itself.
+const (
+	keyCtrlV = 22 // quote the next key: Ctrl-V ? types a literal '?'
+	// defaultWidth is used when the terminal reports no width (a serial
+	// line or a fresh pseudo-terminal).
+	defaultWidth = 80
+)
+
+// IsTerminal reports whether the process's standard input and output are
+// a terminal, where Interactive can run.
+func IsTerminal() bool {
+	return readline.IsTerminal(int(os.Stdin.Fd())) && readline.IsTerminal(int(os.Stdout.Fd()))
+}
+
+// terminal is the interactive console of one session. The key handlers run
+// on readline's goroutine, so mu guards everything they share with the
+// command loop.
+type terminal struct {
+	mu     sync.Mutex
+	s      *modes.Session
+	rl     *readline.Instance
+	out    io.Writer
+	prompt string
+	// pending is the question the next line answers.
+	pending *modes.Question
+	// ctrlZ is set when the line was ended with Ctrl-Z.
+	ctrlZ bool
+	// quote is set after Ctrl-V; literal when the key after it was '?'.
+	quote, literal bool
+}
+
+// Interactive serves session s on the process's terminal (standard input
+// and output) until the session exits or input ends (Ctrl-D on an empty
+// line). Editing is IOS-like: `?` lists what may follow at once, without
+// Enter; TAB completes the word; Ctrl-Z ends configuration mode (after
+// running the line typed, if any); Ctrl-C abandons the line; the arrows and
+// Ctrl-P/Ctrl-N walk the history.
+func Interactive(s *modes.Session) error {
+	t := &terminal{s: s, out: os.Stdout}
+	// Our own cancelable reader, closed on return: readline's Close does
+	// not stop a read in progress on its shared default one.
+	stdin := readline.NewCancelableStdin(os.Stdin)
+	rl, err := readline.NewEx(&readline.Config{
+		Stdin:               stdin,
+		Prompt:              s.Prompt(),
+		AutoComplete:        noCandidates{},
+		Listener:            t,
+		FuncFilterInputRune: t.filter,
+		FuncGetWidth:        width,
+		EOFPrompt:           "\n",
+		Stdout:              t.out,
+	})
+	if err != nil {
+		stdin.Close()
+		return fmt.Errorf("console: %w", err)
+	}
+	defer func() {
+		stdin.Close()
+		rl.Close()
+	}()
+	t.rl = rl
+	for {
+		rl.SetPrompt(t.nextPrompt())
+		line, err := rl.Readline()
+		switch {
+		case errors.Is(err, readline.ErrInterrupt):
+			t.abandon()
+			continue
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("console: %w", err)
+		}
+		if t.enter(line) == modes.ErrExit {
+			return nil
+		}
+	}
+}
+
+// nextPrompt returns the prompt for the next line: the pending question or
+// the mode's prompt.
+func (t *terminal) nextPrompt() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.prompt = t.s.Prompt()
+	if t.pending != nil {
+		t.prompt = t.pending.Text
+	}
+	return t.prompt
+}
+
+// abandon forgets the line (and the question) after Ctrl-C.
+func (t *terminal) abandon() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pending, t.ctrlZ = nil, false
+}
+
+// enter runs a line ended by Enter or Ctrl-Z and prints its output.
+func (t *terminal) enter(line string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ctrlZ := t.ctrlZ
+	t.ctrlZ = false
+	var err error
+	switch {
+	case t.pending != nil:
+		q := t.pending
+		t.pending = nil
+		err = answer(t.s, t.out, q, line)
+	case !ctrlZ || strings.TrimSpace(line) != "":
+		err = t.s.Execute(t.out, line)
+		errors.As(err, &t.pending)
+	}
+	if ctrlZ && t.s.InConfig() {
+		// Ctrl-Z is `end` (IOS echoes "^Z"; not reproduced).
+		t.s.ExitConfig()
+	}
+	return err
+}
+
+// filter sees each key before readline: Ctrl-Z ends the line (readline
+// would suspend the process), Ctrl-V quotes the next key.
+func (t *terminal) filter(r rune) (rune, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.literal = t.quote && r == '?'
+	t.quote = false
+	switch r {
+	case readline.CharCtrlZ:
+		t.ctrlZ = true
+		return readline.CharEnter, true
+	case keyCtrlV:
+		t.quote = true
+		return r, false
+	}
+	return r, true
+}
+
+// OnChange implements readline.Listener: it answers `?` and TAB from the
+// session's grammar. It runs after readline inserted the key in the line.
+func (t *terminal) OnChange(line []rune, pos int, key rune) ([]rune, int, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.rl == nil || t.pending != nil || t.s.TextInput() || t.rl.Operation.IsSearchMode() {
+		return nil, 0, false
+	}
+	switch key {
+	case '?':
+		if t.literal || pos == 0 || line[pos-1] != '?' {
+			return nil, 0, false
+		}
+		typed := string(line[:pos-1])
+		// Written through readline so that it clears the edited line
+		// first and draws it again after: the screen keeps the line with
+		// its '?', the help, then the prompt with the line without '?'.
+		fmt.Fprintf(t.rl.Stdout(), "%s%s?\n%s", t.prompt, typed, t.s.Help(typed))
+		return append(append([]rune{}, line[:pos-1]...), line[pos:]...), pos - 1, true
+	case readline.CharTab:
+		typed := string(line[:pos])
+		done := t.s.Complete(typed)
+		if done == typed {
+			return nil, 0, false
+		}
+		head := []rune(done)
+		return append(head, line[pos:]...), len(head), true
+	}
+	return nil, 0, false
+}
+
+// noCandidates makes readline's own TAB handling do nothing: the listener
+// completes the IOS way instead of listing candidates.
+type noCandidates struct{}
+
+func (noCandidates) Do([]rune, int) ([][]rune, int) { return nil, 0 }
+
+// width is the terminal width, defaultWidth when the terminal has none.
+func width() int {
+	if w := readline.GetScreenWidth(); w > 0 {
+		return w
+	}
+	return defaultWidth
+}

@@ -1,0 +1,35 @@
+package runningconfig
+
+import "strconv"
+
+// User is a `username NAME ...` entry. Several `username NAME` lines merge
+// into one user, rendered on one line in the IOS order: privilege, then the
+// secret or password.
+type User struct {
+	Name string
+	// Privilege is the privilege level (nil: not configured, level 1).
+	Privilege *int
+	// Algorithm is the `algorithm-type` given with the secret ("" none).
+	Algorithm string
+	// Secret and Password are exclusive; NoPassword is `nopassword`.
+	Secret, Password *Secret
+	NoPassword       bool
+}
+
+func (u *User) render(w *writer) {
+	s := "username " + u.Name
+	if u.Privilege != nil {
+		s += " privilege " + strconv.Itoa(*u.Privilege)
+	}
+	switch {
+	case u.Secret != nil && u.Algorithm != "":
+		s += " algorithm-type " + u.Algorithm + " secret " + u.Secret.String()
+	case u.Secret != nil:
+		s += " secret " + u.Secret.String()
+	case u.Password != nil:
+		s += " password " + u.Password.String()
+	case u.NoPassword:
+		s += " nopassword"
+	}
+	w.line("%s", s)
+}
