@@ -55,7 +55,7 @@ type SKCipher struct {
 // AES-CBC IVs, which must be unpredictable (RFC 3602 section 2.3).
 func NewSKCipher(e Encr, integ IntegID, encKey, integKey []byte, rand io.Reader) (*SKCipher, error) {
 	if err := checkPair(e, integ); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("creating SK cipher: %w", err)
 	}
 	if n, _ := e.KeyLen(); len(encKey) != n {
 		return nil, fmt.Errorf("ikecrypto: ENCR %d key is %d octets, want %d", e.ID, len(encKey), n)
