@@ -1,0 +1,126 @@
+// Package dataplane defines the interface through which the IKEv2 engine
+// programs IPsec SAs, and the value types it hands over. Backends (kernel
+// XFRM, userspace ESP over TUN) implement Dataplane; the recording fake in
+// dataplane/recording serves the protocol tests.
+//
+// The engine negotiates; the data plane only installs and deletes what it is
+// given. A CHILD SA (RFC 7296 section 1.3, RFC 4301 section 4.1) is handed
+// over as one ChildSA value holding both directions, so that a backend can
+// install the pair atomically and route-based tunnels (VTI, if_id) see both
+// or neither.
+package dataplane
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Dataplane installs and removes the ESP SAs of CHILD SAs. Implementations
+// must be safe for concurrent use: several IKE SA actors call them.
+type Dataplane interface {
+	// InstallChildSA installs both directions of an established CHILD SA.
+	// It fails without side effects if either SPI is already installed.
+	InstallChildSA(sa ChildSA) error
+	// DeleteChildSA removes both directions of a CHILD SA installed
+	// earlier; deleting an unknown CHILD SA is an error.
+	DeleteChildSA(id ChildSAID) error
+}
+
+// ChildSA is an established ESP CHILD SA, both directions (RFC 7296 section
+// 2.17 for the keys, RFC 4303 for ESP).
+type ChildSA struct {
+	// TunnelID names the route-based tunnel interface the SA belongs to
+	// (the if_id of an XFRM interface, or a TUN device); 0 means none.
+	TunnelID uint32
+	// Local and Remote are the outer (tunnel endpoint) addresses.
+	Local, Remote netip.Addr
+	// Algorithms are the negotiated ESP transforms.
+	Algorithms Algorithms
+	// In carries the traffic from Remote to Local: its SPI was chosen by
+	// the local side. Out carries Local to Remote with the peer's SPI.
+	In, Out Direction
+	// LocalTS and RemoteTS are the negotiated traffic selectors: the
+	// local and the remote side of the protected traffic.
+	LocalTS, RemoteTS []TrafficSelector
+}
+
+// ID returns the identifier under which the SA is deleted.
+func (sa *ChildSA) ID() ChildSAID {
+	return ChildSAID{TunnelID: sa.TunnelID, Local: sa.Local, Remote: sa.Remote, InSPI: sa.In.SPI, OutSPI: sa.Out.SPI}
+}
+
+// ChildSAID identifies an installed CHILD SA.
+type ChildSAID struct {
+	TunnelID      uint32
+	Local, Remote netip.Addr
+	InSPI, OutSPI uint32
+}
+
+// String renders the ID as "tunnel 7 198.18.0.1<->198.18.0.2 in c0000001 out c0000002".
+func (id ChildSAID) String() string {
+	return fmt.Sprintf("tunnel %d %v<->%v in %08x out %08x", id.TunnelID, id.Local, id.Remote, id.InSPI, id.OutSPI)
+}
+
+// Algorithms are the ESP transforms of a CHILD SA, named by their IANA IKEv2
+// transform IDs (RFC 7296 section 3.3.2), which ESP shares.
+type Algorithms struct {
+	// Encr is the encryption transform ID (12 AES-CBC, 20 AES-GCM-16,
+	// 28 ChaCha20-Poly1305).
+	Encr uint16
+	// EncrKeyBits is the cipher key length in bits without the salt; 0
+	// for ChaCha20-Poly1305.
+	EncrKeyBits int
+	// Integ is the integrity transform ID; 0 with a combined-mode cipher.
+	Integ uint16
+	// ESN reports extended sequence numbers (RFC 4303 section 2.2.1).
+	ESN bool
+}
+
+// Direction is one ESP SA: its SPI (RFC 4303 section 2.1) and keys. EncrKey
+// ends with the 4-octet salt for AES-GCM (RFC 4106 section 8.1) and
+// ChaCha20-Poly1305 (RFC 7634 section 4); IntegKey is empty for them.
+type Direction struct {
+	SPI               uint32
+	EncrKey, IntegKey []byte
+}
+
+// TrafficSelector is one traffic selector (RFC 7296 section 3.13.1): an
+// address range, an IP protocol (0 for any) and a port range.
+type TrafficSelector struct {
+	StartAddr, EndAddr netip.Addr
+	Protocol           uint8
+	StartPort, EndPort uint16
+}
+
+// AnyIPv4 is 0.0.0.0/0, all protocols and ports: the selector of a
+// route-based (VTI) tunnel on both sides.
+var AnyIPv4 = TrafficSelector{
+	StartAddr: netip.IPv4Unspecified(), EndAddr: netip.AddrFrom4([4]byte{255, 255, 255, 255}),
+	EndPort: 0xFFFF,
+}
+
+// String renders the selector as strongSwan does, e.g. "0.0.0.0/0" or
+// "10.0.0.1..10.0.0.9[tcp/80]".
+func (ts TrafficSelector) String() string {
+	s := fmt.Sprintf("%v..%v", ts.StartAddr, ts.EndAddr)
+	for bits := 0; ts.StartAddr.IsValid() && bits <= ts.StartAddr.BitLen(); bits++ {
+		if p := netip.PrefixFrom(ts.StartAddr, bits).Masked(); p.Addr() == ts.StartAddr && lastAddr(p) == ts.EndAddr {
+			s = p.String()
+			break
+		}
+	}
+	if ts.Protocol != 0 || ts.StartPort != 0 || ts.EndPort != 0xFFFF {
+		s += fmt.Sprintf("[%d/%d-%d]", ts.Protocol, ts.StartPort, ts.EndPort)
+	}
+	return s
+}
+
+// lastAddr returns the last address of p.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}

@@ -1,0 +1,19 @@
+// Package ike runs IKE SAs (RFC 7296): the IKE_SA_INIT and IKE_AUTH
+// exchanges with pre-shared keys, and the first CHILD SA created inside
+// IKE_AUTH, whose keys go to a dataplane.Dataplane.
+//
+// An IKE SA is an actor: an *SA whose methods are called from one goroutine
+// (Initiate, HandleDatagram, Tick), with its clock and randomness injected
+// through Env, so two peers run in one process without sockets or sleeps.
+//
+// Each exchange is a set of tasks (ikeInit, ikeAuth, childCreate) in the
+// style of strongSwan: a task builds the payloads it owns into an outgoing
+// message and processes them from the incoming one. The task manager, not
+// the tasks, owns the message IDs, the retransmission schedule, the cached
+// last response and the window of one outstanding request (RFC 7296 section
+// 2.1 and 2.3). A task that rejects a message returns a *NotifyError, which
+// the manager turns into a Notify payload (section 3.10.1).
+//
+// Not yet implemented: CREATE_CHILD_SA (rekeying), INFORMATIONAL (delete,
+// liveness), cookies, NAT traversal, fragmentation.
+package ike

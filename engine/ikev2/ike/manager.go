@@ -1,0 +1,301 @@
+package ike
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
+)
+
+// task is one part of an exchange (strongSwan's task model). The
+// initiator of the exchange calls build then, on the response, process; the
+// responder calls process on the request, then build for the response.
+// Both may return a *NotifyError.
+type task interface {
+	build(m *message) error
+	process(m *message) error
+}
+
+// message is an IKE message being built or received, with the plaintext
+// payloads (for protected exchanges, those inside the Encrypted payload).
+type message struct {
+	hdr      wire.Header
+	payloads []wire.Payload
+}
+
+func (m *message) add(ps ...wire.Payload) { m.payloads = append(m.payloads, ps...) }
+
+// first returns the first payload of type t, or nil.
+func (m *message) first(t wire.PayloadType) wire.Payload {
+	for _, p := range m.payloads {
+		if p.Type() == t {
+			return p
+		}
+	}
+	return nil
+}
+
+// errorNotify returns the first Notify payload of an error type, or nil
+// (RFC 7296 section 3.10.1).
+func (m *message) errorNotify() *wire.Notify {
+	for _, p := range m.payloads {
+		if n, ok := p.(*wire.Notify); ok && n.NotifyType.IsError() {
+			return n
+		}
+	}
+	return nil
+}
+
+// exchange is one request and its response.
+type exchange struct {
+	typ    wire.ExchangeType
+	tasks  []task
+	id     uint32
+	packet []byte    // the request as sent
+	sent   int       // transmissions so far
+	next   time.Time // when to retransmit, or give up
+}
+
+// manager is the task manager of an IKE SA: message IDs, the window of one
+// outstanding request, retransmissions, and the cached last response (RFC
+// 7296 sections 2.1 to 2.3).
+type manager struct {
+	// Requests we send.
+	nextID uint32
+	active *exchange
+	queue  []*exchange
+	// Requests we receive.
+	peerNextID uint32
+	lastResp   []byte // the response to request peerNextID-1
+}
+
+// errRetry asks the manager to send the active exchange again, rebuilt
+// (INVALID_KE_PAYLOAD, RFC 7296 section 1.2).
+var errRetry = errors.New("retry the exchange")
+
+// startNext sends the next queued request if none is outstanding (window
+// of one, RFC 7296 section 2.3).
+func (sa *SA) startNext() []Datagram {
+	if sa.mgr.active != nil || len(sa.mgr.queue) == 0 {
+		return nil
+	}
+	ex := sa.mgr.queue[0]
+	sa.mgr.queue = sa.mgr.queue[1:]
+	if len(sa.mgr.queue) == 0 {
+		sa.mgr.queue = nil // let the finished exchanges go
+	}
+	ex.id = sa.mgr.nextID
+	sa.mgr.active = ex
+	return sa.transmit(ex)
+}
+
+// transmit builds and sends the request of ex afresh.
+func (sa *SA) transmit(ex *exchange) []Datagram {
+	m := &message{hdr: sa.header(ex.typ, ex.id, false)}
+	for _, t := range ex.tasks {
+		if err := t.build(m); err != nil {
+			sa.fail(fmt.Errorf("ike: build %v request: %w", ex.typ, err))
+			return nil
+		}
+	}
+	raw, err := sa.encode(m)
+	if err != nil {
+		sa.fail(err)
+		return nil
+	}
+	if ex.typ == wire.IKESAInit {
+		sa.hs.initReq = raw
+	}
+	ex.packet, ex.sent, ex.next = raw, 1, sa.env.Now().Add(sa.cfg.Retransmit.delay(0))
+	return sa.send(raw)
+}
+
+// header returns the header of an outgoing message.
+func (sa *SA) header(typ wire.ExchangeType, id uint32, response bool) wire.Header {
+	h := wire.Header{SPIi: sa.spiI, SPIr: sa.spiR, Version: wire.Version, Exchange: typ, MessageID: id}
+	if sa.initiator {
+		h.Flags |= wire.FlagInitiator
+	}
+	if response {
+		h.Flags |= wire.FlagResponse
+	}
+	return h
+}
+
+// Tick retransmits the outstanding request whose timer has expired, or
+// fails the SA once the retransmissions are exhausted (RFC 7296 section
+// 2.1). Call it at least by NextTimer.
+func (sa *SA) Tick(now time.Time) []Datagram {
+	ex := sa.mgr.active
+	if ex == nil || now.Before(ex.next) {
+		return nil
+	}
+	if ex.sent > sa.cfg.Retransmit.Tries {
+		sa.fail(fmt.Errorf("ike: %v request %d: no response after %d retransmissions", ex.typ, ex.id, ex.sent-1))
+		return nil
+	}
+	ex.next = now.Add(sa.cfg.Retransmit.delay(ex.sent))
+	ex.sent++
+	return sa.send(ex.packet)
+}
+
+// NextTimer returns when Tick must next be called, or false if no timer
+// runs.
+func (sa *SA) NextTimer() (time.Time, bool) {
+	if sa.mgr.active == nil {
+		return time.Time{}, false
+	}
+	return sa.mgr.active.next, true
+}
+
+// handleResponse matches a response to the outstanding request and runs
+// the exchange's tasks on it.
+func (sa *SA) handleResponse(wm *wire.Message, raw []byte) []Datagram {
+	ex := sa.mgr.active
+	if ex == nil || wm.Header.MessageID != ex.id || wm.Header.Exchange != ex.typ {
+		return nil // not the response we wait for (RFC 7296 section 2.3)
+	}
+	m := &message{hdr: wm.Header, payloads: wm.Payloads}
+	if ex.typ == wire.IKESAInit {
+		sa.hs.initRe = raw
+	} else {
+		var err error
+		if m, err = sa.decrypt(wm, raw); err != nil {
+			if errors.Is(err, errDrop) {
+				return nil
+			}
+			sa.fail(fmt.Errorf("ike: %v response: %w", ex.typ, err))
+			return nil
+		}
+	}
+	for _, t := range ex.tasks {
+		err := t.process(m)
+		if errors.Is(err, errRetry) {
+			return sa.transmit(ex)
+		}
+		if err != nil {
+			sa.fail(fmt.Errorf("ike: %v response: %w", ex.typ, err))
+			return sa.noticeAuthFailed(ex, err)
+		}
+	}
+	sa.mgr.active = nil
+	sa.mgr.nextID++
+	if ex.typ == wire.IKEAuth {
+		sa.establish()
+	}
+	return sa.startNext()
+}
+
+// handleRequest answers a request: a retransmitted one from the cached
+// response, the expected one by running the tasks of its exchange.
+func (sa *SA) handleRequest(wm *wire.Message, raw []byte, from netip.AddrPort) []Datagram {
+	h := &wm.Header
+	switch {
+	case sa.mgr.lastResp != nil && h.MessageID+1 == sa.mgr.peerNextID:
+		return sa.send(sa.mgr.lastResp) // RFC 7296 section 2.1: retransmit the response
+	case h.MessageID != sa.mgr.peerNextID:
+		return nil // outside the window (section 2.3)
+	}
+	ex := sa.responderTasks(h.Exchange)
+	if ex == nil {
+		return nil
+	}
+	m := &message{hdr: *h, payloads: wm.Payloads}
+	if h.Exchange == wire.IKESAInit {
+		sa.spiI, sa.remote, sa.hs.initReq, sa.state = h.SPIi, from, raw, StateConnecting
+	} else {
+		var err error
+		if m, err = sa.decrypt(wm, raw); errors.Is(err, errDrop) {
+			return nil
+		} else if err != nil {
+			return sa.respondError(h, &NotifyError{Type: wire.InvalidSyntax, Err: err})
+		}
+	}
+	for _, t := range ex.tasks {
+		if err := t.process(m); err != nil {
+			return sa.respondError(h, err)
+		}
+	}
+	out := &message{hdr: sa.header(h.Exchange, h.MessageID, true)}
+	for _, t := range ex.tasks {
+		if err := t.build(out); err != nil {
+			sa.fail(fmt.Errorf("ike: build %v response: %w", h.Exchange, err))
+			return nil
+		}
+	}
+	resp, err := sa.encode(out)
+	if err != nil {
+		sa.fail(err)
+		return nil
+	}
+	if h.Exchange == wire.IKESAInit {
+		sa.hs.initRe = resp
+	}
+	if h.Exchange == wire.IKEAuth {
+		sa.establish()
+	}
+	sa.mgr.lastResp, sa.mgr.peerNextID = resp, h.MessageID+1
+	return sa.send(resp)
+}
+
+// responderTasks returns the tasks that answer a request of type typ in
+// the current state, or nil for requests this SA does not handle yet.
+func (sa *SA) responderTasks(typ wire.ExchangeType) *exchange {
+	switch {
+	case typ == wire.Informational && sa.state == StateEstablished:
+		return &exchange{typ: typ, tasks: []task{&informational{sa: sa}}}
+	case sa.initiator:
+		return nil // CREATE_CHILD_SA from the peer: not yet
+	case typ == wire.IKESAInit && sa.state == StateIdle:
+		return &exchange{typ: typ, tasks: []task{&ikeInit{sa: sa}}}
+	case typ == wire.IKEAuth && sa.state == StateConnecting && sa.in != nil:
+		return &exchange{typ: typ, tasks: []task{&ikeAuth{sa: sa}, &childCreate{sa: sa}}}
+	}
+	return nil
+}
+
+// respondError answers a request that a task rejected with the Notify of
+// its *NotifyError alone (RFC 7296 sections 1.2, 2.21). A rejected
+// IKE_SA_INIT leaves no state behind (section 2.6: the responder SPI of the
+// answer is zero); a rejected IKE_AUTH fails the SA (section 2.21.2).
+func (sa *SA) respondError(h *wire.Header, err error) []Datagram {
+	var ne *NotifyError
+	if !errors.As(err, &ne) {
+		sa.fail(fmt.Errorf("ike: %v request: %w", h.Exchange, err))
+		return nil
+	}
+	out := &message{hdr: sa.header(h.Exchange, h.MessageID, true)}
+	out.add(ne.notify())
+	if h.Exchange == wire.IKESAInit {
+		out.hdr.SPIr = 0
+		resp, encErr := sa.encode(out)
+		sa.spiI, sa.spiR, sa.state, sa.in, sa.out = 0, 0, StateIdle, nil, nil
+		sa.hs = &handshake{group: firstGroup(sa.cfg.Proposals)}
+		if encErr != nil {
+			return nil
+		}
+		return sa.send(resp)
+	}
+	resp, encErr := sa.encode(out)
+	sa.fail(fmt.Errorf("ike: %v request: %w", h.Exchange, err))
+	if encErr != nil {
+		return nil
+	}
+	sa.mgr.lastResp, sa.mgr.peerNextID = resp, h.MessageID+1
+	return sa.send(resp)
+}
+
+// noticeAuthFailed tells the responder, in an INFORMATIONAL exchange, that
+// we rejected its AUTH in the IKE_AUTH exchange ex (RFC 7296 section
+// 2.21.2), so that it removes the CHILD SA it has installed. The SA has
+// already failed; only that exchange still runs.
+func (sa *SA) noticeAuthFailed(ex *exchange, err error) []Datagram {
+	if ex.typ != wire.IKEAuth || !errors.Is(err, errAuth) {
+		return nil
+	}
+	sa.mgr.nextID = ex.id + 1
+	sa.mgr.queue = []*exchange{{typ: wire.Informational, tasks: []task{&informational{sa: sa, notify: wire.AuthenticationFailed}}}}
+	return sa.startNext()
+}

@@ -1,0 +1,295 @@
+package ike
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+
+	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	ikecrypto "github.com/flexvpnd/flexvpnd/engine/ikev2/crypto"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
+)
+
+// State is the state of an IKE SA.
+type State uint8
+
+// States of an IKE SA.
+const (
+	StateIdle        State = iota // created, nothing sent or received
+	StateConnecting               // IKE_SA_INIT or IKE_AUTH under way
+	StateEstablished              // IKE_AUTH completed: authenticated and keyed
+	StateFailed                   // negotiation failed; see SA.Err
+)
+
+func (s State) String() string {
+	switch s {
+	case StateIdle:
+		return "IDLE"
+	case StateConnecting:
+		return "CONNECTING"
+	case StateEstablished:
+		return "ESTABLISHED"
+	case StateFailed:
+		return "FAILED"
+	}
+	return fmt.Sprintf("State(%d)", uint8(s))
+}
+
+// Datagram is a UDP datagram to send.
+type Datagram struct {
+	From, To netip.AddrPort
+	Data     []byte
+}
+
+// SA is one IKE SA, initiator or responder. Its methods must be called from
+// one goroutine at a time.
+type SA struct {
+	cfg       *Config
+	env       Env
+	initiator bool
+	state     State
+	err       error
+
+	spiI, spiR uint64
+	remote     netip.AddrPort
+	peerID     Identity
+
+	// hs holds what only the IKE_SA_INIT and IKE_AUTH exchanges need; it
+	// is dropped once the SA is established.
+	hs *handshake
+
+	prf     ikecrypto.PRF
+	skd     []byte
+	out, in *ikecrypto.SKCipher
+
+	mgr      manager
+	children []dataplane.ChildSAID
+	childErr error
+}
+
+// handshake is the state of the initial exchanges (RFC 7296 sections 1.2,
+// 2.14, 2.15).
+type handshake struct {
+	group           wire.DHGroup // of our KE payload
+	dh              *ikecrypto.PrivateKey
+	ni, nr          []byte
+	initReq, initRe []byte // the IKE_SA_INIT request and response as sent
+	skpi, skpr      []byte
+}
+
+// NewInitiator returns an IKE SA that will initiate to cfg.Remote when
+// Initiate is called. cfg must not be changed afterwards.
+func NewInitiator(cfg *Config, env Env) (*SA, error) {
+	return newSA(cfg, env, true)
+}
+
+// NewResponder returns an IKE SA that answers an IKE_SA_INIT request given
+// to HandleDatagram. cfg must not be changed afterwards.
+func NewResponder(cfg *Config, env Env) (*SA, error) {
+	return newSA(cfg, env, false)
+}
+
+func newSA(cfg *Config, env Env, initiator bool) (*SA, error) {
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("ike: config: %w", err)
+	}
+	if cfg.Retransmit == (Retransmit{}) {
+		c := *cfg
+		c.Retransmit = DefaultRetransmit
+		cfg = &c
+	}
+	return &SA{cfg: cfg, env: env, initiator: initiator, remote: cfg.Remote, hs: &handshake{group: firstGroup(cfg.Proposals)}}, nil
+}
+
+// State returns the state of the SA.
+func (sa *SA) State() State { return sa.state }
+
+// Err returns why the SA failed, or nil.
+func (sa *SA) Err() error { return sa.err }
+
+// ChildErr returns why the CHILD SA of IKE_AUTH was not created while the
+// IKE SA was (RFC 7296 section 1.2), or nil.
+func (sa *SA) ChildErr() error { return sa.childErr }
+
+// SPIs returns the initiator's and the responder's IKE SPIs.
+func (sa *SA) SPIs() (spiI, spiR uint64) { return sa.spiI, sa.spiR }
+
+// PeerID returns the authenticated identity of the peer.
+func (sa *SA) PeerID() Identity { return sa.peerID }
+
+// ChildSAs returns the CHILD SAs installed by this IKE SA.
+func (sa *SA) ChildSAs() []dataplane.ChildSAID { return sa.children }
+
+// Initiate starts the IKE_SA_INIT exchange and queues IKE_AUTH with the
+// CHILD SA after it (RFC 7296 section 1.2).
+func (sa *SA) Initiate() ([]Datagram, error) {
+	if !sa.initiator || sa.state != StateIdle {
+		return nil, fmt.Errorf("ike: initiate in state %v", sa.state)
+	}
+	spi, err := randomSPI(sa.env.Rand)
+	if err != nil {
+		return nil, err
+	}
+	sa.spiI, sa.state = spi, StateConnecting
+	sa.mgr.queue = []*exchange{
+		{typ: wire.IKESAInit, tasks: []task{&ikeInit{sa: sa}}},
+		{typ: wire.IKEAuth, tasks: []task{&ikeAuth{sa: sa}, &childCreate{sa: sa}}},
+	}
+	return sa.startNext(), sa.err
+}
+
+// fail records the failure of the SA and stops its exchanges.
+func (sa *SA) fail(err error) {
+	sa.state, sa.err = StateFailed, err
+	sa.mgr.active, sa.mgr.queue = nil, nil
+	sa.hs = nil
+}
+
+// establish marks the SA established after IKE_AUTH and drops the
+// handshake state.
+func (sa *SA) establish() {
+	sa.state, sa.hs = StateEstablished, nil
+}
+
+// send wraps data for the peer.
+func (sa *SA) send(data []byte) []Datagram {
+	return []Datagram{{From: sa.cfg.Local, To: sa.remote, Data: data}}
+}
+
+// randomSPI returns a random non-zero IKE SPI (RFC 7296 section 3.1).
+func randomSPI(r io.Reader) (uint64, error) {
+	var b [8]byte
+	for {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return 0, fmt.Errorf("ike: random SPI: %w", err)
+		}
+		if spi := binary.BigEndian.Uint64(b[:]); spi != 0 {
+			return spi, nil
+		}
+	}
+}
+
+// randomESPSPI returns a random ESP SPI outside the range 0-255 that RFC
+// 4303 section 2.1 reserves.
+func randomESPSPI(r io.Reader) (uint32, error) {
+	var b [4]byte
+	for {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return 0, fmt.Errorf("ike: random ESP SPI: %w", err)
+		}
+		if spi := binary.BigEndian.Uint32(b[:]); spi > 255 {
+			return spi, nil
+		}
+	}
+}
+
+// nonceLen is the length of our nonces: at least half the PRF key size and
+// at least 128 bits (RFC 7296 section 2.10); 32 covers every PRF we offer.
+const nonceLen = 32
+
+// randomNonce returns a fresh nonce.
+func randomNonce(r io.Reader) ([]byte, error) {
+	n := make([]byte, nonceLen)
+	if _, err := io.ReadFull(r, n); err != nil {
+		return nil, fmt.Errorf("ike: random nonce: %w", err)
+	}
+	return n, nil
+}
+
+// errDrop marks a message dropped without an answer.
+var errDrop = errors.New("message dropped")
+
+// checkHeader applies the SPI and flag rules to a received message
+// (RFC 7296 sections 2.2 and 3.1): the I flag says who sent it, the SPIs
+// must be ours.
+func (sa *SA) checkHeader(h *wire.Header) error {
+	if h.IsInitiator() == sa.initiator {
+		return fmt.Errorf("%w: I flag %v", errDrop, h.IsInitiator())
+	}
+	if sa.spiI != 0 && h.SPIi != sa.spiI {
+		return fmt.Errorf("%w: unknown initiator SPI %#x", errDrop, h.SPIi)
+	}
+	if h.Exchange != wire.IKESAInit && h.SPIr != sa.spiR {
+		return fmt.Errorf("%w: unknown responder SPI %#x", errDrop, h.SPIr)
+	}
+	return nil
+}
+
+// HandleDatagram processes one datagram received from the peer and returns
+// what to send back. Messages that do not belong to the SA, fail their
+// integrity check or are not expected are dropped silently (RFC 7296
+// sections 2.1 and 2.21.2).
+func (sa *SA) HandleDatagram(b []byte, from netip.AddrPort) []Datagram {
+	if sa.state == StateFailed && sa.mgr.active == nil {
+		return nil
+	}
+	raw := bytes.Clone(b) // decoded payloads alias it and outlive the call
+	m, err := wire.Decode(raw)
+	if err != nil || wire.Check(m) != nil || sa.checkHeader(&m.Header) != nil {
+		return nil
+	}
+	if m.Header.IsResponse() {
+		return sa.handleResponse(m, raw)
+	}
+	return sa.handleRequest(m, raw, from)
+}
+
+// encode encodes an outgoing message: IKE_SA_INIT in the clear, the other
+// exchanges inside an Encrypted payload (RFC 7296 section 3.14), whose
+// associated data is the message up to the end of the SK payload header.
+func (sa *SA) encode(m *message) ([]byte, error) {
+	if m.hdr.Exchange == wire.IKESAInit {
+		wm := wire.Message{Header: m.hdr, Payloads: m.payloads}
+		return wm.Append(nil)
+	}
+	inner, err := wire.AppendPayloads(nil, m.payloads)
+	if err != nil {
+		return nil, fmt.Errorf("ike: encode %v: %w", &m.hdr, err)
+	}
+	first := wire.NoNextPayload
+	if len(m.payloads) > 0 {
+		first = m.payloads[0].Type()
+	}
+	n := sa.out.BodyLen(len(inner))
+	wm := wire.Message{Header: m.hdr, Payloads: []wire.Payload{&wire.SK{Inner: first, Body: make([]byte, n)}}}
+	raw, err := wm.Append(nil)
+	if err != nil {
+		return nil, fmt.Errorf("ike: encode %v: %w", &m.hdr, err)
+	}
+	body, err := sa.out.Seal(raw[:len(raw)-n], inner)
+	if err != nil {
+		return nil, fmt.Errorf("ike: encrypt %v: %w", &m.hdr, err)
+	}
+	copy(raw[len(raw)-n:], body)
+	return raw, nil
+}
+
+// decrypt opens the Encrypted payload of a received protected message and
+// checks its inner payloads against the exchange's rules. Integrity
+// failures are errDrop (RFC 7296 section 2.21.2); malformed inner payloads
+// wrap wire.ErrSyntax.
+func (sa *SA) decrypt(m *wire.Message, raw []byte) (*message, error) {
+	sk := m.Encrypted()
+	if sk == nil || sa.in == nil {
+		return nil, fmt.Errorf("%w: %v without keys or SK payload", errDrop, &m.Header)
+	}
+	ad, body, err := wire.EncryptedSpan(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errDrop, err)
+	}
+	plain, err := sa.in.Open(ad, body)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errDrop, err)
+	}
+	inner, err := wire.DecodePayloads(sk.Inner, plain)
+	if err != nil {
+		return nil, err
+	}
+	if err := wire.CheckInner(&m.Header, inner); err != nil {
+		return nil, err
+	}
+	return &message{hdr: m.Header, payloads: inner}, nil
+}
