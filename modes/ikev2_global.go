@@ -39,70 +39,34 @@ const (
 
 func init() {
 	ConfigMode.Add(
-		&Command{
-			Spec: "crypto ikev2 proposal WORD",
-			Help: []string{HelpCrypto, HelpIKEv2, helpV2Proposal, "IKEv2 proposal name"},
-			Run: func(c *Ctx, a parser.Args) error {
-				p, created := c.Cfg.IKEv2.Proposal(a.Get("WORD"), true)
-				if created {
-					c.Printf("%s", BannerNewProposal)
-				}
-				c.Enter(IKEv2ProposalMode, p)
-				return nil
-			},
-			Unset: func(c *Ctx, a parser.Args) error {
-				c.Cfg.IKEv2.DeleteProposal(a.Get("WORD"))
-				return nil
-			},
-		},
-		&Command{
-			Spec: "crypto ikev2 policy WORD",
-			Help: []string{HelpCrypto, HelpIKEv2, helpV2Policy, "IKEv2 policy name"},
-			Run: func(c *Ctx, a parser.Args) error {
-				p, created := c.Cfg.IKEv2.Policy(a.Get("WORD"), true)
-				if created {
-					c.Printf("%s", BannerNewPolicy)
-				}
-				c.Enter(IKEv2PolicyMode, p)
-				return nil
-			},
-			Unset: func(c *Ctx, a parser.Args) error {
-				c.Cfg.IKEv2.DeletePolicy(a.Get("WORD"))
-				return nil
-			},
-		},
-		&Command{
-			Spec: "crypto ikev2 profile WORD",
-			Help: []string{HelpCrypto, HelpIKEv2, helpV2Profile, "Name of IKEv2 profile"},
-			Run: func(c *Ctx, a parser.Args) error {
-				p, created := c.Cfg.IKEv2.Profile(a.Get("WORD"), true)
-				if created {
-					c.Printf("%s", BannerNewProfile)
-				}
-				c.Enter(IKEv2ProfileMode, p)
-				return nil
-			},
-			Unset: func(c *Ctx, a parser.Args) error {
-				c.Cfg.IKEv2.Profiles.Delete(a.Get("WORD"))
-				return nil
-			},
-		},
+		objectCommand("crypto ikev2 proposal WORD", []string{HelpCrypto, HelpIKEv2, helpV2Proposal, "IKEv2 proposal name"},
+			func(k *runningconfig.IKEv2, name string) (any, bool) { return k.Proposal(name, true) },
+			func(k *runningconfig.IKEv2, name string) { k.DeleteProposal(name) },
+			IKEv2ProposalMode, BannerNewProposal),
+		objectCommand("crypto ikev2 policy WORD", []string{HelpCrypto, HelpIKEv2, helpV2Policy, "IKEv2 policy name"},
+			func(k *runningconfig.IKEv2, name string) (any, bool) { return k.Policy(name, true) },
+			func(k *runningconfig.IKEv2, name string) { k.DeletePolicy(name) },
+			IKEv2PolicyMode, BannerNewPolicy),
+		objectCommand("crypto ikev2 profile WORD", []string{HelpCrypto, HelpIKEv2, helpV2Profile, "Name of IKEv2 profile"},
+			func(k *runningconfig.IKEv2, name string) (any, bool) { return k.Profile(name, true) },
+			func(k *runningconfig.IKEv2, name string) { k.Profiles.Delete(name) },
+			IKEv2ProfileMode, BannerNewProfile),
 		objectCommand("crypto ikev2 keyring WORD", []string{HelpCrypto, HelpIKEv2, helpV2Keyring, "Name of IKEv2 keyring"},
-			func(k *runningconfig.IKEv2, name string) any { return k.Keyring(name, true) },
+			func(k *runningconfig.IKEv2, name string) (any, bool) { return k.Keyring(name, true), false },
 			func(k *runningconfig.IKEv2, name string) { k.Keyrings.Delete(name) },
-			IKEv2KeyringMode),
+			IKEv2KeyringMode, ""),
 		objectCommand("crypto ikev2 authorization policy WORD", []string{HelpCrypto, HelpIKEv2, helpV2Authz, helpV2AuthzPol, "Name of the authorization policy"},
-			func(k *runningconfig.IKEv2, name string) any { return k.AuthPolicy(name, true) },
+			func(k *runningconfig.IKEv2, name string) (any, bool) { return k.AuthPolicy(name, true), false },
 			func(k *runningconfig.IKEv2, name string) { k.AuthPolicies.Delete(name) },
-			IKEv2AuthzMode),
+			IKEv2AuthzMode, ""),
 		objectCommand("crypto ikev2 name-mangler WORD", []string{HelpCrypto, HelpIKEv2, helpV2Mangler, "Name of the name mangler"},
-			func(k *runningconfig.IKEv2, name string) any { return k.NameMangler(name, true) },
+			func(k *runningconfig.IKEv2, name string) (any, bool) { return k.NameMangler(name, true), false },
 			func(k *runningconfig.IKEv2, name string) { k.NameManglers.Delete(name) },
-			IKEv2NameManglerMode),
+			IKEv2NameManglerMode, ""),
 		objectCommand("crypto ikev2 client flexvpn WORD", []string{HelpCrypto, HelpIKEv2, helpV2Client, helpV2FlexVPN, "Name of the FlexVPN client"},
-			func(k *runningconfig.IKEv2, name string) any { return k.Client(name, true) },
+			func(k *runningconfig.IKEv2, name string) (any, bool) { return k.Client(name, true), false },
 			func(k *runningconfig.IKEv2, name string) { k.Clients.Delete(name) },
-			IKEv2FlexVPNMode),
+			IKEv2FlexVPNMode, ""),
 		&Command{
 			Spec: "default crypto ikev2 {proposal|policy}",
 			Help: []string{HelpDefault, HelpCrypto, HelpIKEv2, helpV2Proposal, helpV2Policy},
@@ -174,13 +138,18 @@ func init() {
 }
 
 // objectCommand declares a `crypto ikev2 ... WORD` command that creates
-// (or finds) an object and enters its mode.
-func objectCommand(spec string, help []string, get func(*runningconfig.IKEv2, string) any,
-	del func(*runningconfig.IKEv2, string), mode *Mode) *Command {
+// (or finds) an object and enters its mode, printing banner when the object
+// is new.
+func objectCommand(spec string, help []string, get func(*runningconfig.IKEv2, string) (any, bool),
+	del func(*runningconfig.IKEv2, string), mode *Mode, banner string) *Command {
 	return &Command{
 		Spec: spec, Help: help,
 		Run: func(c *Ctx, a parser.Args) error {
-			c.Enter(mode, get(&c.Cfg.IKEv2, a.Get("WORD")))
+			obj, created := get(&c.Cfg.IKEv2, a.Get("WORD"))
+			if created {
+				c.Printf("%s", banner)
+			}
+			c.Enter(mode, obj)
 			return nil
 		},
 		Unset: func(c *Ctx, a parser.Args) error {

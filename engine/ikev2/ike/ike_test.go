@@ -423,3 +423,46 @@ func TestGarbageIgnored(t *testing.T) {
 		}
 	}
 }
+
+func TestInvalidSyntax(t *testing.T) {
+	ci, cr := configs(suites[0])
+	p := newPair(t, ci, cr, 13)
+	p.drop = func(to *SA, d Datagram) bool { h, _ := wire.DecodeHeader(d.Data); return h.Exchange == wire.IKEAuth }
+	p.run()
+	// An authenticated IKE_AUTH request without IDi and AUTH.
+	bad := &message{hdr: p.i.header(wire.IKEAuth, 1, false)}
+	bad.add(&wire.Notify{NotifyType: wire.InitialContact})
+	raw, err := p.i.encode(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := p.r.HandleDatagram(raw, addrI)
+	if len(ds) != 1 {
+		t.Fatalf("%d answers, want 1", len(ds))
+	}
+	wm, err := wire.Decode(ds[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.i.decrypt(wm, ds[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := resp.errorNotify(); n == nil || n.NotifyType != wire.InvalidSyntax {
+		t.Errorf("answer %v, want INVALID_SYNTAX", resp.payloads)
+	}
+	if p.r.State() != StateFailed || notifyType(p.r.Err()) != wire.InvalidSyntax {
+		t.Errorf("responder %v (%v), want failed with INVALID_SYNTAX", p.r.State(), p.r.Err())
+	}
+	// A message that fails its integrity check is dropped without answer
+	// (RFC 7296 section 2.21.2).
+	ci, cr = configs(suites[0])
+	p = newPair(t, ci, cr, 14)
+	p.drop = func(to *SA, d Datagram) bool { h, _ := wire.DecodeHeader(d.Data); return h.Exchange == wire.IKEAuth }
+	p.run()
+	raw, _ = p.i.encode(&message{hdr: p.i.header(wire.IKEAuth, 1, false)})
+	raw[len(raw)-1] ^= 1
+	if ds := p.r.HandleDatagram(raw, addrI); len(ds) != 0 || p.r.State() != StateConnecting {
+		t.Errorf("forged message answered (%d) or changed state (%v)", len(ds), p.r.State())
+	}
+}

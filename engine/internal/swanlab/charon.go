@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -42,7 +41,7 @@ type CharonOptions struct {
 // Charon is one charon daemon running inside a lab namespace, with its
 // own strongswan.conf, /run (pid file), VICI socket and log file.
 type Charon struct {
-	t testing.TB
+	t TB
 	// NS is the namespace charon runs in.
 	NS string
 	// Dir holds the instance's configuration, log and socket.
@@ -103,7 +102,7 @@ func (l *Lab) StartCharon(ns string, opts CharonOptions) *Charon {
 // stateDir returns a per-instance directory short enough for the VICI
 // socket path: t.TempDir(), or a shorter temporary one when the test's
 // name makes t.TempDir() too long.
-func stateDir(t testing.TB) string {
+func stateDir(t TB) string {
 	dir := t.TempDir()
 	if len(dir)+len("/charon.vici") <= maxSocketPath {
 		return dir

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -49,7 +48,7 @@ var labSeq atomic.Uint64
 // one test and removed by its cleanup, with zero or more charon instances
 // running inside them.
 type Lab struct {
-	t testing.TB
+	t TB
 	// NSA and NSB are the names of the two namespaces (ip netns).
 	NSA, NSB string
 }
@@ -85,7 +84,7 @@ func Available() string {
 }
 
 // skip skips the test with reason, or fails it when SWANLAB_REQUIRE=1.
-func skip(t testing.TB, reason string) {
+func skip(t TB, reason string) {
 	t.Helper()
 	if os.Getenv(requireEnv) == "1" {
 		t.Fatalf("swanlab: %s (and %s=1)", reason, requireEnv)
@@ -99,7 +98,7 @@ func skip(t testing.TB, reason string) {
 // is moved to B. Everything is removed by t.Cleanup, also when the test
 // fails. New skips the test (see Available) when the machine cannot host
 // the lab.
-func New(t testing.TB) *Lab {
+func New(t TB) *Lab {
 	t.Helper()
 	if why := Available(); why != "" {
 		skip(t, why)
@@ -166,7 +165,7 @@ func run(name string, args ...string) (string, error) {
 // this harness left behind when it was killed before its cleanups ran
 // (e.g. by go test -timeout): only names of the form fxv-<pid>-<n>-<a|b>
 // whose <pid> no longer exists and that hold no process.
-func reapStale(t testing.TB) {
+func reapStale(t TB) {
 	t.Helper()
 	out, err := run("ip", "netns", "list")
 	if err != nil {
