@@ -22,6 +22,7 @@ func BenchmarkHandshake(b *testing.B) {
 					b.Fatalf("not established: %v / %v", p.i.Err(), p.r.Err())
 				}
 			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/2, "ns/side")
 		})
 	}
 }

@@ -144,8 +144,19 @@ func (c *Config) check() error {
 	case c.LocalID.Type == 0:
 		return errors.New("no local identity")
 	}
-	if firstGroup(c.Proposals) == 0 {
-		return errors.New("no DH group in the IKE proposals")
+	if err := checkProposals(c.Proposals, wire.ProtocolIKE); err != nil {
+		return err
+	}
+	return checkProposals(c.Child.Proposals, wire.ProtocolESP)
+}
+
+// checkProposals verifies that each proposal could be chosen: known
+// transform types, and those that proto requires (RFC 7296 section 3.3.3).
+func checkProposals(ps []Proposal, proto wire.ProtocolID) error {
+	for i, w := range toWire(ps, proto, nil) {
+		if _, ok := pick(&w, ps[i], 0, proto == wire.ProtocolESP); !ok {
+			return fmt.Errorf("%v proposal %d (%v) is incomplete", proto, i+1, &w)
+		}
 	}
 	return nil
 }

@@ -14,6 +14,8 @@
 // 2.1 and 2.3). A task that rejects a message returns a *NotifyError, which
 // the manager turns into a Notify payload (section 3.10.1).
 //
-// Not yet implemented: CREATE_CHILD_SA (rekeying), INFORMATIONAL (delete,
-// liveness), cookies, NAT traversal, fragmentation.
+// INFORMATIONAL requests are answered (empty: a liveness check), and an
+// initiator that rejects the responder's AUTH says so in one (section
+// 2.21.2). Not yet implemented: CREATE_CHILD_SA (rekeying), Delete payloads,
+// liveness checks of our own (DPD), cookies, NAT traversal, fragmentation.
 package ike

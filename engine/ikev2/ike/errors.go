@@ -18,6 +18,7 @@ type NotifyError struct {
 	Err error
 }
 
+// Error returns the notification type and its cause.
 func (e *NotifyError) Error() string {
 	if e.Err == nil {
 		return e.Type.String()
@@ -25,6 +26,7 @@ func (e *NotifyError) Error() string {
 	return fmt.Sprintf("%v: %v", e.Type, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *NotifyError) Unwrap() error { return e.Err }
 
 // notify returns the Notify payload that carries e.

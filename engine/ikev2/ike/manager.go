@@ -159,7 +159,7 @@ func (sa *SA) handleResponse(wm *wire.Message, raw []byte) []Datagram {
 	}
 	m := &message{hdr: wm.Header, payloads: wm.Payloads}
 	if ex.typ == wire.IKESAInit {
-		sa.hs.initRe = raw
+		sa.hs.initResp = raw
 	} else {
 		var err error
 		if m, err = sa.decrypt(wm, raw); err != nil {
@@ -231,7 +231,7 @@ func (sa *SA) handleRequest(wm *wire.Message, raw []byte, from netip.AddrPort) [
 		return nil
 	}
 	if h.Exchange == wire.IKESAInit {
-		sa.hs.initRe = resp
+		sa.hs.initResp = resp
 	}
 	if h.Exchange == wire.IKEAuth {
 		sa.establish()
@@ -258,8 +258,9 @@ func (sa *SA) responderTasks(typ wire.ExchangeType) *exchange {
 
 // respondError answers a request that a task rejected with the Notify of
 // its *NotifyError alone (RFC 7296 sections 1.2, 2.21). A rejected
-// IKE_SA_INIT leaves no state behind (section 2.6: the responder SPI of the
-// answer is zero); a rejected IKE_AUTH fails the SA (section 2.21.2).
+// IKE_SA_INIT leaves no state behind, so, as with the stateless COOKIE
+// answer of section 2.6, the responder SPI of the answer is zero; a rejected
+// IKE_AUTH fails the SA (section 2.21.2).
 func (sa *SA) respondError(h *wire.Header, err error) []Datagram {
 	var ne *NotifyError
 	if !errors.As(err, &ne) {

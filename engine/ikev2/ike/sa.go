@@ -24,6 +24,7 @@ const (
 	StateFailed                   // negotiation failed; see SA.Err
 )
 
+// String returns the state name in capitals, as strongSwan prints it.
 func (s State) String() string {
 	switch s {
 	case StateIdle:
@@ -73,11 +74,11 @@ type SA struct {
 // handshake is the state of the initial exchanges (RFC 7296 sections 1.2,
 // 2.14, 2.15).
 type handshake struct {
-	group           wire.DHGroup // of our KE payload
-	dh              *ikecrypto.PrivateKey
-	ni, nr          []byte
-	initReq, initRe []byte // the IKE_SA_INIT request and response as sent
-	skpi, skpr      []byte
+	group             wire.DHGroup // of our KE payload
+	dh                *ikecrypto.PrivateKey
+	ni, nr            []byte
+	initReq, initResp []byte // the IKE_SA_INIT request and response as sent
+	skpi, skpr        []byte
 }
 
 // NewInitiator returns an IKE SA that will initiate to cfg.Remote when

@@ -29,7 +29,7 @@ func (t *ikeAuth) build(m *message) error {
 		m.add(t.auth(hs.initReq, hs.nr, hs.skpi, id.body()))
 		return nil
 	}
-	m.add(&wire.ID{Responder: true, IDType: id.Type, Data: id.Data}, t.auth(hs.initRe, hs.ni, hs.skpr, id.body()))
+	m.add(&wire.ID{Responder: true, IDType: id.Type, Data: id.Data}, t.auth(hs.initResp, hs.ni, hs.skpr, id.body()))
 	return nil
 }
 
@@ -56,7 +56,7 @@ func (t *ikeAuth) process(m *message) error {
 	}
 	idType, peerInit, ourNonce, skp := wire.PayloadIDi, hs.initReq, hs.nr, hs.skpi
 	if sa.initiator {
-		idType, peerInit, ourNonce, skp = wire.PayloadIDr, hs.initRe, hs.ni, hs.skpr
+		idType, peerInit, ourNonce, skp = wire.PayloadIDr, hs.initResp, hs.ni, hs.skpr
 	}
 	id, ok := m.first(idType).(*wire.ID)
 	if !ok {
