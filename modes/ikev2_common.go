@@ -43,25 +43,16 @@ const (
 )
 
 // algListSpec returns the grammar and help of a command taking one or more
-// algorithms of table: the first two are keyword choices (so `?` lists
-// them), the others are words checked by algValues. The parser has no
-// repetition token, and nesting more keyword choices would grow the graph
-// exponentially.
+// algorithms of table (`encryption aes-cbc-256 aes-cbc-128`): a repeated
+// keyword choice, each value reported under the name "alg".
 func algListSpec(kw, kwHelp string, table []runningconfig.Algorithm) (string, []string) {
 	keys := make([]string, len(table))
-	var algHelp []string
+	help := []string{kwHelp}
 	for i, a := range table {
-		keys[i] = a.Keyword
-		algHelp = append(algHelp, a.Help)
+		keys[i] = a.Keyword + "$alg"
+		help = append(help, a.Help)
 	}
-	choice := "{" + strings.Join(keys, "|") + "}"
-	spec := kw + " " + choice + " [" + choice
-	help := concat([]string{kwHelp}, algHelp, algHelp)
-	for range len(table) - 2 {
-		spec += " [WORD$more"
-		help = append(help, "Further algorithm, as above")
-	}
-	return spec + strings.Repeat("]", len(table)-1), help
+	return kw + " {" + strings.Join(keys, "|") + "}...", help
 }
 
 // span is a word's position in a line.
@@ -95,53 +86,6 @@ func rawRest(line string, n int) string {
 		return ""
 	}
 	return strings.TrimRight(line[spans[n].start:], "\r\n")
-}
-
-// algValues returns the algorithm keywords of a line matched by an
-// algListSpec: the keyword choices and each further word resolved against
-// table (exact, or a unique abbreviation). A word that is not an algorithm
-// gets the IOS error with the caret under it.
-func algValues(c *Ctx, a parser.Args, table []runningconfig.Algorithm) ([]string, error) {
-	more := a.All("more")
-	var out []string
-	for _, x := range a[1:] {
-		if _, ok := runningconfig.LookupAlgorithm(table, x.Value); ok && x.Kind == parser.Keyword {
-			out = append(out, x.Value)
-		}
-	}
-	spans := wordSpans(c.Line)
-	base := len(spans) - len(more)
-	for i, w := range more {
-		sp := spans[base+i]
-		v, kind := resolveAlg(table, w)
-		if kind >= 0 {
-			return nil, &parser.Error{Kind: parser.ErrKind(kind), Line: c.Line, Pos: sp.start, End: sp.end}
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-// resolveAlg resolves w against the keywords of table; kind is -1 on
-// success, else the parser error kind.
-func resolveAlg(table []runningconfig.Algorithm, w string) (string, int) {
-	lw := strings.ToLower(w)
-	var found []string
-	for _, a := range table {
-		if a.Keyword == lw {
-			return a.Keyword, -1
-		}
-		if strings.HasPrefix(a.Keyword, lw) {
-			found = append(found, a.Keyword)
-		}
-	}
-	switch len(found) {
-	case 1:
-		return found[0], -1
-	case 0:
-		return "", int(parser.ErrInvalid)
-	}
-	return "", int(parser.ErrAmbiguous)
 }
 
 // keyArg reads an optional [0|6] type and the key text named name.

@@ -68,24 +68,15 @@ func init() {
 // attribute and appends to it), `no KW ALG...` removes some, `no KW` all.
 func transformCommand(t runningconfig.Transform, help string) *Command {
 	spec, h := algListSpec(t.Keyword(), help, t.Table())
-	table := t.Table()
 	return &Command{
 		Spec: spec, Help: h,
 		No: t.Keyword() + " [" + spec[len(t.Keyword())+1:] + "]",
 		Run: func(c *Ctx, a parser.Args) error {
-			vals, err := algValues(c, a, table)
-			if err != nil {
-				return err
-			}
-			c.Frame.Obj.(*runningconfig.Proposal).Add(t, vals...)
+			c.Frame.Obj.(*runningconfig.Proposal).Add(t, a.All("alg")...)
 			return nil
 		},
 		Unset: func(c *Ctx, a parser.Args) error {
-			vals, err := algValues(c, a, table)
-			if err != nil {
-				return err
-			}
-			c.Frame.Obj.(*runningconfig.Proposal).Remove(t, vals...)
+			c.Frame.Obj.(*runningconfig.Proposal).Remove(t, a.All("alg")...)
 			return nil
 		},
 	}

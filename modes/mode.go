@@ -159,8 +159,8 @@ func inheritHelp(spec string, help []string, noSpec string) ([]string, error) {
 
 // specTokens lists the token words of a spec in order, brackets removed.
 func specTokens(spec string) []string {
-	f := strings.FieldsFunc(spec, func(r rune) bool { return strings.ContainsRune(" |[]{}", r) })
-	return f
+	spec = strings.ReplaceAll(spec, "}...", "}")
+	return strings.FieldsFunc(spec, func(r rune) bool { return strings.ContainsRune(" |[]{}", r) })
 }
 
 // Validate compiles every grammar of the mode and reports the first error,

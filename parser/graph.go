@@ -18,6 +18,9 @@ type node struct {
 	tok      *Token
 	children []*node // in the order added (`?` and TAB walk them)
 	end      *ending
+	// loop, on the nodes of a repeated choice, lists every alternative of
+	// that choice (siblings under one parent): each may follow again.
+	loop []*node
 
 	// For matching: typed holds the children that are not keywords;
 	// byFirst, built once a node has indexMin keyword children, holds the
@@ -54,16 +57,51 @@ func (g *Graph) Add(spec string, help []string, data any) error {
 			return fmt.Errorf("spec %q: path %q already taken by another command", spec, pathString(path))
 		}
 	}
+	type loopKey struct {
+		grp    *repeatGroup
+		parent *node
+	}
+	loops := map[loopKey][]*node{}
 	for _, path := range paths {
 		n := &g.root
 		for k, t := range path {
+			parent := n
 			n = g.child(n, t, path[:k+1])
+			if t.repeat != nil {
+				key := loopKey{t.repeat, parent}
+				if !containsNode(loops[key], n) {
+					loops[key] = append(loops[key], n)
+				}
+			}
 		}
 		if n.end == nil {
 			n.end = &ending{data: data, path: path}
 		}
 	}
+	for _, group := range loops {
+		for _, n := range group {
+			n.loop = group
+		}
+	}
 	return nil
+}
+
+func containsNode(list []*node, n *node) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+// following lists the nodes that may follow n, for `?` and TAB: its
+// children, then the alternatives of n's repeated choice.
+func (n *node) following() []*node {
+	if n.loop == nil {
+		return n.children
+	}
+	return append(append([]*node(nil), n.children...), n.loop...)
 }
 
 // MustAdd is Add that panics on a bad spec; for static command tables.

@@ -46,7 +46,7 @@ func (g *Graph) Help(line string) ([]HelpItem, error) {
 			// Inside LINE: more free text may follow.
 			l.typed(HelpItem{Token: p.n.tok.Text, Help: p.n.tok.Help})
 		}
-		for _, c := range p.n.children {
+		for _, c := range p.n.following() {
 			switch c.tok.Kind {
 			case Keyword:
 				l.keyword(HelpItem{Token: c.tok.Text, Help: c.tok.Help})
@@ -85,7 +85,7 @@ func (g *Graph) partialHelp(line string, ws []word) ([]HelpItem, error) {
 		if p.n.tok != nil && p.n.tok.Kind == Line {
 			l.typed(HelpItem{Token: p.n.tok.Text})
 		}
-		for _, c := range p.n.children {
+		for _, c := range p.n.following() {
 			switch c.tok.Kind {
 			case Keyword, IfName:
 				for _, name := range completions(c.tok, last.text) {
@@ -230,7 +230,7 @@ func (g *Graph) Complete(line string) string {
 		if p.ifType != nil {
 			continue
 		}
-		for _, c := range p.n.children {
+		for _, c := range p.n.following() {
 			switch c.tok.Kind {
 			case Keyword, IfName:
 				for _, name := range completions(c.tok, last.text) {

@@ -71,6 +71,7 @@ func (n *node) candidates(dst []candidate, line string, ws []word, i int) ([]can
 	add(all)
 	add(typed)
 	add(kw)
+	add(n.loop)
 	if best == rankPrefix && len(dst)-start > 1 {
 		return dst[:start], &Error{Kind: ErrAmbiguous, Line: line, Pos: ws[i].start, End: ws[i].end}
 	}
@@ -111,12 +112,7 @@ func (n *node) match(line string, ws []word, i int, trail []candidate) (*Match, 
 		if n.end == nil {
 			return nil, &Error{Kind: ErrIncomplete, Line: line, Pos: len(line), End: len(line)}
 		}
-		args := make(Args, len(trail))
-		for k, c := range trail {
-			t := n.end.path[k]
-			args[k] = Arg{Name: t.Name, Kind: t.Kind, Value: c.value}
-		}
-		return &Match{Data: n.end.data, Args: args}, nil
+		return &Match{Data: n.end.data, Args: n.end.args(trail)}, nil
 	}
 	var cbuf [4]candidate
 	cands, err := n.candidates(cbuf[:0], line, ws, i)
@@ -142,6 +138,45 @@ func (n *node) match(line string, ws []word, i int, trail []candidate) (*Match, 
 	}
 	return nil, deepest
 }
+
+// args names the matched tokens after the command's own path (the trie
+// nodes are shared by commands that may name their arguments differently).
+// A token matched again by a repeated choice takes the name of the same
+// token in that choice.
+func (e *ending) args(trail []candidate) Args {
+	args := make(Args, len(trail))
+	p := 0
+	for k, c := range trail {
+		t := c.n.tok
+		if p < len(e.path) && sameToken(e.path[p], t) {
+			t = e.path[p]
+			p++
+		} else if r := e.repeatToken(p, t); r != nil {
+			t = r
+		}
+		args[k] = Arg{Name: t.Name, Kind: t.Kind, Value: c.value}
+	}
+	return args
+}
+
+// repeatToken finds t among the repeated choices at or just before path
+// position p (the choice being repeated), or returns nil.
+func (e *ending) repeatToken(p int, t *Token) *Token {
+	for _, q := range []int{p, p - 1} {
+		if q < 0 || q >= len(e.path) || e.path[q].repeat == nil {
+			continue
+		}
+		for _, r := range e.path[q].repeat.tokens {
+			if sameToken(r, t) {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// sameToken reports whether two tokens share a trie node.
+func sameToken(a, b *Token) bool { return a.Kind == b.Kind && a.lower == b.lower }
 
 // awaitsIfNumber reports whether w names an interface type at an IFNAME
 // child of n, so that its number may follow as the next word.

@@ -22,6 +22,7 @@
 //	                "Virtual-Template1", or a Linux name ("eth0", "ens3")
 //	{a|b c|d}       a choice between token sequences
 //	[a|b]           an optional choice ([a] is an optional token)
+//	{a|b|c}...      one or more of a choice of single tokens, in any order
 //	TOKEN$name      names the token's argument (defaults: the keyword itself,
 //	                or the type text such as "WORD")
 //
@@ -98,13 +99,39 @@ type Token struct {
 	// lower is Text in lower case: keywords match it, and tokens of the
 	// same kind and lower text share one trie node.
 	lower string
+	// repeat is set on the alternatives of a `{a|b|c}...` group: after one
+	// of them, any of them may follow again.
+	repeat *repeatGroup
+}
+
+// repeatGroup is the set of single-token alternatives of a repeated choice.
+type repeatGroup struct {
+	tokens []*Token
 }
 
 // node of the spec syntax tree.
 type specNode struct {
-	tok  *Token       // a single token, or
-	alts [][]specNode // a choice between sequences
-	opt  bool         // the choice may be skipped
+	tok    *Token       // a single token, or
+	alts   [][]specNode // a choice between sequences
+	opt    bool         // the choice may be skipped
+	repeat *repeatGroup // `{...}...`: the choice may repeat
+}
+
+// newRepeatGroup marks the alternatives of a `{a|b}...` choice as one
+// repeat group; each alternative must be a single token.
+func newRepeatGroup(alts [][]specNode) (*repeatGroup, error) {
+	grp := &repeatGroup{}
+	for _, alt := range alts {
+		if len(alt) != 1 || alt[0].tok == nil {
+			return nil, fmt.Errorf("a repeated choice takes single tokens only")
+		}
+		if alt[0].tok.Kind == Line {
+			return nil, fmt.Errorf("LINE cannot repeat")
+		}
+		alt[0].tok.repeat = grp
+		grp.tokens = append(grp.tokens, alt[0].tok)
+	}
+	return grp, nil
 }
 
 // compileSpec parses a spec string and assigns help strings in order.
@@ -201,7 +228,16 @@ func (p *specParser) sequence(depth int) ([]specNode, error) {
 				p.pos++
 				break
 			}
-			seq = append(seq, specNode{alts: alts, opt: c == '['})
+			n := specNode{alts: alts, opt: c == '['}
+			if strings.HasPrefix(p.src[p.pos:], "...") {
+				p.pos += 3
+				grp, err := newRepeatGroup(alts)
+				if err != nil {
+					return nil, err
+				}
+				n.repeat = grp
+			}
+			seq = append(seq, n)
 		default:
 			start := p.pos
 			for p.pos < len(p.src) && !strings.ContainsRune(" |[]{}", rune(p.src[p.pos])) {
