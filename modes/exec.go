@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/flexvpnd/flexvpnd/parser"
+	runningconfig "github.com/flexvpnd/flexvpnd/running-config"
 )
 
 // ExecMode is user and privileged exec mode ("Router>", "Router#").
@@ -17,6 +18,9 @@ func init() {
 		&Command{
 			Spec: "enable", Help: []string{"Turn on privileged commands"}, No: "-", Priv: 1,
 			Run: func(c *Ctx, a parser.Args) error {
+				if c.S.Remote && c.S.Priv < 15 {
+					return enableQuestion(c.S, &c.Cfg.Global)
+				}
 				c.S.Priv = 15
 				return nil
 			},
@@ -89,6 +93,28 @@ func init() {
 			},
 		},
 	)
+}
+
+// enableQuestion asks a remote session for the enable secret (or the
+// enable password) of level 15; IOS refuses `enable` on a vty line when
+// neither is set. UNCONFIRMED: IOS asks three times before "% Bad
+// secrets"; here one wrong answer ends it.
+func enableQuestion(s *Session, g *runningconfig.Global) error {
+	e := g.EnableFor(false, 15)
+	if e == nil {
+		e = g.EnableFor(true, 15)
+	}
+	if e == nil {
+		return Msg("% No password set")
+	}
+	secret := e.Secret
+	return &Question{Text: "Password: ", Hidden: true, Answer: func(answer string) (string, error) {
+		if !secret.Verify(answer) {
+			return "", Msg("% Bad secrets")
+		}
+		s.Priv = 15
+		return "", nil
+	}}
 }
 
 // configureFrom answers the question of a bare `configure`: terminal (the

@@ -46,6 +46,9 @@ type Session struct {
 	Name string
 	// OnNotApplied is told when a line was stored but is not acted on.
 	OnNotApplied func(reason string)
+	// Remote is set for a vty (SSH) session: `enable` asks for the enable
+	// secret.
+	Remote bool
 
 	stack []Frame
 }
@@ -573,6 +576,8 @@ func FormatError(err error, prompt string) string {
 type Question struct {
 	Text   string
 	Answer func(answer string) (line string, err error)
+	// Hidden is set when the answer is a password: it is not echoed.
+	Hidden bool
 }
 
 // Error returns the question.

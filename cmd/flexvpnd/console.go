@@ -13,11 +13,19 @@ import (
 // runAppliance loads the startup-config and serves the console until the
 // console session exits or input ends: the interactive console when
 // stdin and stdout are the process's terminal, the transcript console
-// otherwise.
-func runAppliance(startup string, stdin io.Reader, stdout, stderr io.Writer) int {
+// otherwise. With SSH, it then serves SSH until SIGINT or SIGTERM.
+func runAppliance(startup string, ssh sshOptions, stdin io.Reader, stdout, stderr io.Writer) int {
 	sys := modes.NewSystem()
 	sys.StartupPath = startup
 	loadStartup(sys, startup, stderr)
+	var sshd *sshService
+	if ssh.Addr != "" {
+		var err error
+		if sshd, err = startSSH(sys, ssh, stderr); err != nil {
+			fmt.Fprintf(stderr, "flexvpnd: %v\n", err)
+			return 1
+		}
+	}
 	sess := modes.NewSession(sys, "console")
 	var err error
 	if stdin == io.Reader(os.Stdin) && stdout == io.Writer(os.Stdout) && console.IsTerminal() {
@@ -27,7 +35,13 @@ func runAppliance(startup string, stdin io.Reader, stdout, stderr io.Writer) int
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "flexvpnd: %v\n", err)
+		if sshd != nil {
+			sshd.close()
+		}
 		return 1
+	}
+	if sshd != nil {
+		return sshd.serveUntilSignal()
 	}
 	return 0
 }

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	flexvpnd [--startup-config PATH]      run the appliance with its console on stdin/stdout
+//	flexvpnd --ssh ADDR [--state-dir DIR] ...   also serve the CLI over SSH
 //	flexvpnd check [--show-running] FILE...   check configuration files offline
 //
 // On a terminal the console edits lines like IOS: `?` lists what may
@@ -34,6 +35,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("flexvpnd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	startup := fs.String("startup-config", "/etc/flexvpnd/startup-config", "startup-config file, loaded at boot and written by `write memory`")
+	var ssh sshOptions
+	fs.StringVar(&ssh.Addr, "ssh", "", "serve the CLI over SSH on `ADDR` (host:port, e.g. :22); the appliance then runs until SIGINT or SIGTERM")
+	fs.StringVar(&ssh.StateDir, "state-dir", "/var/lib/flexvpnd", "state directory (SSH host key)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -41,5 +45,5 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flexvpnd: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	return runAppliance(*startup, stdin, stdout, stderr)
+	return runAppliance(*startup, ssh, stdin, stdout, stderr)
 }

@@ -51,20 +51,52 @@ type terminal struct {
 // running the line typed, if any); Ctrl-C abandons the line; the arrows and
 // Ctrl-P/Ctrl-N walk the history.
 func Interactive(s *modes.Session) error {
-	t := &terminal{s: s, out: os.Stdout}
 	// Our own cancelable reader, closed on return: readline's Close does
 	// not stop a read in progress on its shared default one.
-	stdin := readline.NewCancelableStdin(os.Stdin)
-	rl, err := readline.NewEx(&readline.Config{
+	return Serve(s, Term{In: readline.NewCancelableStdin(os.Stdin), Out: os.Stdout, Width: width})
+}
+
+// Term is a terminal the interactive console runs on: the process's own,
+// or a remote one (an SSH session's pseudo-terminal).
+type Term struct {
+	// In is read for keys, and closed when the console returns.
+	In io.ReadCloser
+	// Out is the screen.
+	Out io.Writer
+	// Width returns the screen width in columns.
+	Width func() int
+	// Remote is set when In and Out are not the process's terminal: the
+	// client's terminal is already raw, and Out translates newlines.
+	Remote bool
+	// OnWidthChanged registers the function to call when a remote
+	// terminal's width changed (nil: never).
+	OnWidthChanged func(func())
+}
+
+// Serve serves session s on a terminal as Interactive does.
+func Serve(s *modes.Session, term Term) error {
+	t := &terminal{s: s, out: term.Out}
+	stdin := term.In
+	cfg := &readline.Config{
 		Stdin:               stdin,
 		Prompt:              s.Prompt(),
 		AutoComplete:        noCandidates{},
 		Listener:            t,
 		FuncFilterInputRune: t.filter,
-		FuncGetWidth:        width,
+		FuncGetWidth:        term.Width,
 		EOFPrompt:           "\n",
 		Stdout:              t.out,
-	})
+	}
+	if term.Remote {
+		noop := func() error { return nil }
+		cfg.FuncIsTerminal = func() bool { return true }
+		cfg.FuncMakeRaw, cfg.FuncExitRaw = noop, noop
+		cfg.FuncOnWidthChanged = term.OnWidthChanged
+		if cfg.FuncOnWidthChanged == nil {
+			cfg.FuncOnWidthChanged = func(func()) {}
+		}
+	}
+	rl, err := readline.NewEx(cfg)
 	if err != nil {
 		stdin.Close()
 		return fmt.Errorf("console: %w", err)
@@ -75,8 +107,7 @@ func Interactive(s *modes.Session) error {
 	}()
 	t.rl = rl
 	for {
-		rl.SetPrompt(t.nextPrompt())
-		line, err := rl.Readline()
+		line, err := t.readLine()
 		switch {
 		case errors.Is(err, readline.ErrInterrupt):
 			t.abandon()
@@ -90,6 +121,28 @@ func Interactive(s *modes.Session) error {
 			return nil
 		}
 	}
+}
+
+// readLine reads the next line at its prompt, without echo when it
+// answers a hidden question (a password).
+func (t *terminal) readLine() (string, error) {
+	prompt := t.nextPrompt()
+	t.mu.Lock()
+	hidden := t.pending != nil && t.pending.Hidden
+	t.mu.Unlock()
+	if hidden {
+		// readline's own password configuration would read the process's
+		// terminal: clone the session's, without echo or history.
+		cfg := t.rl.Config.Clone()
+		cfg.Prompt, cfg.EnableMask, cfg.Painter, cfg.HistoryLimit = prompt, false, hiddenPainter{}, -1
+		b, err := t.rl.ReadPasswordWithConfig(cfg)
+		if err == nil {
+			io.WriteString(t.out, "\n") // the Enter not echoed
+		}
+		return string(b), err
+	}
+	t.rl.SetPrompt(prompt)
+	return t.rl.Readline()
 }
 
 // nextPrompt returns the prompt for the next line: the pending question or
@@ -182,6 +235,11 @@ func (t *terminal) OnChange(line []rune, pos int, key rune) ([]rune, int, bool) 
 	}
 	return nil, 0, false
 }
+
+// hiddenPainter shows nothing of the line: a password is not echoed.
+type hiddenPainter struct{}
+
+func (hiddenPainter) Paint([]rune, int) []rune { return nil }
 
 // noCandidates makes readline's own TAB handling do nothing: the listener
 // completes the IOS way instead of listing candidates.

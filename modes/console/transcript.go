@@ -36,7 +36,11 @@ func NewTranscript(s *modes.Session, w io.Writer) *Transcript {
 func (t *Transcript) Line(line string) error {
 	if q := t.pending; q != nil {
 		t.pending = nil
-		fmt.Fprintf(t.w, "%s\n", line)
+		echo := line
+		if q.Hidden {
+			echo = ""
+		}
+		fmt.Fprintf(t.w, "%s\n", echo)
 		return answer(t.s, t.w, q, line)
 	}
 	err := t.s.WriteTranscript(t.w, line)

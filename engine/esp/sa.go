@@ -1,0 +1,313 @@
+package esp
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Counters is a snapshot of an SA's statistics (for show crypto ipsec sa).
+type Counters struct {
+	Packets      uint64 // packets encapsulated, or decapsulated successfully
+	Bytes        uint64 // payload octets of those packets (inner packets)
+	ReplayDrops  uint64 // inbound packets dropped by the replay check
+	AuthFailures uint64 // inbound packets whose ICV did not verify
+	Malformed    uint64 // inbound packets with an invalid layout
+}
+
+// counters are the live, atomically updated Counters.
+type counters struct {
+	packets, bytes, replay, auth, malformed atomic.Uint64
+}
+
+func (c *counters) snapshot() Counters {
+	return Counters{
+		Packets:      c.packets.Load(),
+		Bytes:        c.bytes.Load(),
+		ReplayDrops:  c.replay.Load(),
+		AuthFailures: c.auth.Load(),
+		Malformed:    c.malformed.Load(),
+	}
+}
+
+// sa is what both directions share.
+type sa struct {
+	spi   uint32
+	esn   bool
+	mode  Mode
+	suite *suite
+	pool  sync.Pool // *work
+	stats counters
+}
+
+// init keys a from c; decrypt selects the direction of the CBC scratch.
+func (a *sa) init(c *Config, decrypt bool) error {
+	s, err := newSuite(c)
+	if err != nil {
+		return err
+	}
+	a.spi, a.esn, a.mode, a.suite = c.SPI, c.ESN, c.Mode, s
+	a.pool.New = func() any { return s.newWork(decrypt) }
+	return nil
+}
+
+// SPI returns the SA's Security Parameters Index.
+func (a *sa) SPI() uint32 { return a.spi }
+
+// Mode returns the mode recorded in the Config.
+func (a *sa) Mode() Mode { return a.mode }
+
+// Counters returns a snapshot of the SA's statistics; it is safe to call
+// while packets flow.
+func (a *sa) Counters() Counters { return a.stats.snapshot() }
+
+// Outbound is the sending side of an SA.
+type Outbound struct {
+	sa
+	seq  atomic.Uint64 // last sequence number sent
+	rand io.Reader
+}
+
+// NewOutbound keys an outbound SA. The first packet carries sequence number 1
+// (RFC 4303 section 3.3.3).
+func NewOutbound(c Config) (*Outbound, error) {
+	o := &Outbound{rand: c.Rand}
+	if err := o.init(&c, false); err != nil {
+		return nil, err
+	}
+	if o.rand == nil {
+		o.rand = rand.Reader
+	}
+	return o, nil
+}
+
+// HeaderLen is the number of octets Encap writes before the payload: SPI,
+// sequence number and IV. Callers that read the payload at this offset in
+// the output buffer get in-place encapsulation.
+func (o *Outbound) HeaderLen() int { return o.suite.headerLen() }
+
+// Overhead is the largest number of octets that Encap adds to a payload.
+func (o *Outbound) Overhead() int {
+	return o.suite.headerLen() + o.suite.align - 1 + 2 + o.suite.icvLen
+}
+
+// LastSeq returns the last sequence number sent (0 before the first
+// packet), so the caller can rekey well before ErrSequenceExhausted.
+func (o *Outbound) LastSeq() uint64 { return o.seq.Load() }
+
+// nextSeq reserves the next sequence number; it never wraps (RFC 4303
+// section 3.3.3).
+func (o *Outbound) nextSeq() (uint64, error) {
+	limit := uint64(math.MaxUint32)
+	if o.esn {
+		limit = math.MaxUint64
+	}
+	for {
+		cur := o.seq.Load()
+		if cur >= limit {
+			return 0, ErrSequenceExhausted
+		}
+		if o.seq.CompareAndSwap(cur, cur+1) {
+			return cur + 1, nil
+		}
+	}
+}
+
+// Encap appends to dst the ESP packet carrying payload with the given
+// next-header value (4 or 41 for an inner IP packet in tunnel mode), and
+// returns the extended slice. No allocation happens when dst has at least
+// Overhead()+len(payload) spare capacity. payload may sit in that spare
+// capacity exactly HeaderLen() octets past len(dst), for in-place
+// operation; any other overlap with dst's spare capacity is not allowed.
+//
+// The packet is SPI | sequence number | IV | ciphertext of payload,
+// padding 1, 2, 3, ..., pad length and next header | ICV (RFC 4303 section
+// 2). Encap returns ErrSequenceExhausted once the sequence numbers run out.
+func (o *Outbound) Encap(dst, payload []byte, nextHeader byte) ([]byte, error) {
+	seq, err := o.nextSeq()
+	if err != nil {
+		return dst, err
+	}
+	s := o.suite
+	hdr := s.headerLen()
+	padLen := (s.align - (len(payload)+2)%s.align) % s.align
+	ctLen := len(payload) + padLen + 2
+	total := hdr + ctLen + s.icvLen
+
+	out := slices.Grow(dst, total)[:len(dst)+total]
+	p := out[len(dst):]
+	copy(p[hdr:], payload)
+	binary.BigEndian.PutUint32(p[0:], o.spi)
+	binary.BigEndian.PutUint32(p[4:], uint32(seq))
+	trailer := p[hdr+len(payload) : hdr+ctLen]
+	for i := range padLen {
+		trailer[i] = byte(i + 1)
+	}
+	trailer[padLen] = byte(padLen)
+	trailer[padLen+1] = nextHeader
+
+	w := o.pool.Get().(*work)
+	defer o.pool.Put(w)
+	if s.aead != nil {
+		// RFC 4106 section 3.1: the IV is the 64-bit sequence number, unique
+		// for the life of the key.
+		binary.BigEndian.PutUint64(p[8:], seq)
+		s.aead.Seal(p[hdr:hdr], s.nonce(w, p[8:16]), p[hdr:hdr+ctLen], o.aad(w, p, seq))
+	} else {
+		iv := p[8:hdr]
+		if _, err := io.ReadFull(o.rand, iv); err != nil {
+			return dst, fmt.Errorf("esp: CBC IV: %w", err)
+		}
+		w.cbc.SetIV(iv)
+		w.cbc.CryptBlocks(p[hdr:hdr+ctLen], p[hdr:hdr+ctLen])
+		copy(p[hdr+ctLen:], o.icv(w, p[:hdr+ctLen], seq))
+	}
+	o.stats.packets.Add(1)
+	o.stats.bytes.Add(uint64(len(payload)))
+	return out, nil
+}
+
+// nonce builds the AEAD nonce, salt | explicit IV (RFC 4106 section 4,
+// RFC 7634 section 2.1), in w.
+func (s *suite) nonce(w *work, iv []byte) []byte {
+	copy(w.nonce[:4], s.salt[:])
+	copy(w.nonce[4:], iv)
+	return w.nonce[:]
+}
+
+// aad returns the AEAD additional data for packet p with full sequence
+// number seq: SPI | low 32 bits, or SPI | high 32 | low 32 with ESN
+// (RFC 4106 section 5, RFC 7634 section 2.2).
+func (a *sa) aad(w *work, p []byte, seq uint64) []byte {
+	if !a.esn {
+		return p[:8]
+	}
+	copy(w.aad[:4], p[:4])
+	binary.BigEndian.PutUint64(w.aad[4:], seq)
+	return w.aad[:]
+}
+
+// icv computes the truncated HMAC over SPI | sequence number | IV |
+// ciphertext, followed for ESN by the high-order 32 bits of the sequence
+// number, which are not sent (RFC 4303 sections 2.2.1 and 3.3.2.1).
+func (a *sa) icv(w *work, covered []byte, seq uint64) []byte {
+	w.mac.Reset()
+	w.mac.Write(covered)
+	if a.esn {
+		binary.BigEndian.PutUint32(w.aad[:4], uint32(seq>>32))
+		w.mac.Write(w.aad[:4])
+	}
+	return w.mac.Sum(w.sum[:0])[:a.suite.icvLen]
+}
+
+// Inbound is the receiving side of an SA.
+type Inbound struct {
+	sa
+	mu     sync.Mutex
+	replay window
+}
+
+// NewInbound keys an inbound SA with its replay window.
+func NewInbound(c Config) (*Inbound, error) {
+	in := &Inbound{replay: newWindow(c.ReplayWindow, c.ESN)}
+	if err := in.init(&c, true); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// PeekSPI returns the SPI of an ESP packet, for routing it to its SA.
+func PeekSPI(pkt []byte) (uint32, bool) {
+	if len(pkt) < 4 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(pkt), true
+}
+
+// Decap verifies and decrypts the ESP packet pkt in place, and returns the
+// payload (a subslice of pkt) and its next-header value; 59 marks a dummy
+// packet that the caller drops (RFC 4303 section 2.6). The steps follow RFC
+// 4303 section 3.4: length, replay check, ICV, decryption, padding; the
+// replay window moves only once all of them succeed. Errors wrap ErrReplay,
+// ErrAuth or ErrMalformed; pkt's contents are unspecified after an error.
+func (in *Inbound) Decap(pkt []byte) (payload []byte, nextHeader byte, err error) {
+	payload, nextHeader, err = in.decap(pkt)
+	if err != nil {
+		switch err {
+		case ErrReplay:
+			in.stats.replay.Add(1)
+		case ErrAuth:
+			in.stats.auth.Add(1)
+		default:
+			in.stats.malformed.Add(1)
+		}
+		return nil, 0, err
+	}
+	in.stats.packets.Add(1)
+	in.stats.bytes.Add(uint64(len(payload)))
+	return payload, nextHeader, nil
+}
+
+func (in *Inbound) decap(pkt []byte) ([]byte, byte, error) {
+	s := in.suite
+	hdr := s.headerLen()
+	if len(pkt) < hdr+2+s.icvLen {
+		return nil, 0, errShort
+	}
+	ctLen := len(pkt) - hdr - s.icvLen
+	if s.block != nil && ctLen%s.align != 0 {
+		return nil, 0, errAlign
+	}
+	if binary.BigEndian.Uint32(pkt) != in.spi {
+		return nil, 0, errSPI
+	}
+
+	in.mu.Lock()
+	seq, ok := in.replay.infer(binary.BigEndian.Uint32(pkt[4:]))
+	ok = ok && in.replay.check(seq)
+	in.mu.Unlock()
+	if !ok {
+		return nil, 0, ErrReplay
+	}
+
+	w := in.pool.Get().(*work)
+	defer in.pool.Put(w)
+	ct := pkt[hdr : hdr+ctLen]
+	if s.aead != nil {
+		if _, err := s.aead.Open(ct[:0], s.nonce(w, pkt[8:16]), pkt[hdr:], in.aad(w, pkt, seq)); err != nil {
+			return nil, 0, ErrAuth
+		}
+	} else {
+		// hmac.Equal runs in constant time (RFC 4303 section 3.4.4.1).
+		if !hmac.Equal(in.icv(w, pkt[:hdr+ctLen], seq), pkt[hdr+ctLen:]) {
+			return nil, 0, ErrAuth
+		}
+		w.cbc.SetIV(pkt[8:hdr])
+		w.cbc.CryptBlocks(ct, ct)
+	}
+
+	padLen, nextHeader := int(ct[ctLen-2]), ct[ctLen-1]
+	if padLen > ctLen-2 {
+		return nil, 0, errPadLength
+	}
+	payloadLen := ctLen - 2 - padLen
+	for i, b := range ct[payloadLen : ctLen-2] {
+		if b != byte(i+1) {
+			return nil, 0, errPadBytes
+		}
+	}
+
+	in.mu.Lock()
+	ok = in.replay.accept(seq)
+	in.mu.Unlock()
+	if !ok {
+		return nil, 0, ErrReplay
+	}
+	return ct[:payloadLen], nextHeader, nil
+}

@@ -1,0 +1,399 @@
+package ssh
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/flexvpnd/flexvpnd/modes"
+)
+
+// testTimeout bounds every client run and every wait.
+const testTimeout = 20 * time.Second
+
+// logBuffer collects the server's log records.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// testServer is a server on 127.0.0.1 with an ephemeral port.
+type testServer struct {
+	*Server
+	port string
+	log  *logBuffer
+
+	mu   sync.Mutex
+	keys map[string][]gossh.PublicKey
+}
+
+// authorize lets user log in with key.
+func (ts *testServer) authorize(user string, key gossh.PublicKey) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.keys[user] = append(ts.keys[user], key)
+}
+
+func (ts *testServer) authorized(user string) []gossh.PublicKey {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.keys[user]
+}
+
+// startServer configures the system with the given configuration lines
+// through a console session, then serves SSH on 127.0.0.1.
+func startServer(t *testing.T, config ...string) *testServer {
+	t.Helper()
+	sys := modes.NewSystem()
+	con := modes.NewSession(sys, "console")
+	for _, line := range append(append([]string{"configure terminal"}, config...), "end") {
+		if r := con.Exec(line); r.Err != nil {
+			t.Fatalf("%s: %v", line, r.Err)
+		}
+	}
+	key, err := LoadHostKey(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{log: &logBuffer{}, keys: map[string][]gossh.PublicKey{}}
+	ts.Server = &Server{Sys: sys, HostKey: key, Log: slog.New(slog.NewTextHandler(ts.log, nil)),
+		AuthorizedKeys: ts.authorized}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ts.port, _ = net.SplitHostPort(l.Addr().String())
+	served := make(chan error, 1)
+	go func() { served <- ts.Serve(l) }()
+	t.Cleanup(func() {
+		ts.Close()
+		if err := <-served; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return ts
+}
+
+// waitLog waits until the server logged text (it logs a logout when it
+// sees the connection end, after the client exited).
+func waitLog(t *testing.T, ts *testServer, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(testTimeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(ts.log.String(), text) {
+			return
+		}
+	}
+	t.Errorf("log does not say %q:\n%s", text, ts.log)
+}
+
+// consoleOutput is what the console prints for a command line.
+func consoleOutput(t *testing.T, sys *modes.System, line string) string {
+	t.Helper()
+	var b strings.Builder
+	if err := modes.NewSession(sys, "console").Execute(&b, line); err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	return b.String()
+}
+
+// sshArgs are the OpenSSH client options of every test: no user or system
+// configuration, no host key check.
+func (ts *testServer) sshArgs(extra ...string) []string {
+	return append([]string{"-F", "/dev/null", "-p", ts.port, "-o", "StrictHostKeyChecking=no",
+		"-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10"}, extra...)
+}
+
+// openSSH runs the real OpenSSH client (through sshpass when password is
+// not empty) and returns its output and exit status.
+func openSSH(t *testing.T, password string, stdin io.Reader, args ...string) (string, int) {
+	t.Helper()
+	ssh, err := exec.LookPath("ssh")
+	if err != nil {
+		skipOrFail(t, "ssh client not installed (apt-get install openssh-client)")
+	}
+	name := ssh
+	if password != "" {
+		sp, err := exec.LookPath("sshpass")
+		if err != nil {
+			skipOrFail(t, "sshpass not installed (apt-get install sshpass)")
+		}
+		name, args = sp, append([]string{"-p", password, ssh}, args...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdin = stdin
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return string(out), ee.ExitCode()
+	case err != nil:
+		t.Fatalf("%s: %v", name, err)
+	}
+	return string(out), 0
+}
+
+// skipOrFail skips a test that needs a missing tool, except in CI.
+func skipOrFail(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+}
+
+func passwordArgs(ts *testServer, user, command string) []string {
+	return ts.sshArgs("-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
+		"-o", "NumberOfPasswordPrompts=1", user+"@127.0.0.1", command)
+}
+
+func TestOpenSSHExecMatchesConsole(t *testing.T) {
+	ts := startServer(t, "hostname HUB", "username admin privilege 15 secret s3cret")
+	out, code := openSSH(t, "s3cret", nil, passwordArgs(ts, "admin", "show running-config")...)
+	if code != 0 {
+		t.Fatalf("exit status %d:\n%s\nlog:\n%s", code, out, ts.log)
+	}
+	if want := consoleOutput(t, ts.Sys, "show running-config"); out != want {
+		t.Errorf("ssh output differs from the console's:\n%s\nwant:\n%s", out, want)
+	}
+	waitLog(t, ts, "ssh login")
+	waitLog(t, ts, "ssh logout")
+}
+
+func TestOpenSSHRefused(t *testing.T) {
+	tests := []struct {
+		name, password, logged string
+		config                 []string
+	}{
+		{"wrong password", "wrong", "wrong password", []string{"username admin privilege 15 secret s3cret"}},
+		{"unknown user", "s3cret", "unknown user", []string{"username other privilege 15 secret s3cret"}},
+		{"no users", "s3cret", "no users configured", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startServer(t, tt.config...)
+			out, code := openSSH(t, tt.password, nil, passwordArgs(ts, "admin", "show running-config")...)
+			if code == 0 || strings.Contains(out, "hostname") {
+				t.Errorf("login accepted (status %d):\n%s", code, out)
+			}
+			waitLog(t, ts, tt.logged)
+		})
+	}
+}
+
+// newKey returns a fresh ed25519 key as a signer and as an OpenSSH private
+// key file.
+func newKey(t *testing.T) (gossh.Signer, string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return signer, path
+}
+
+func TestOpenSSHPublicKey(t *testing.T) {
+	ts := startServer(t, "username admin privilege 15 secret s3cret", "username guest secret g")
+	signer, keyFile := newKey(t)
+	ts.authorize("admin", signer.PublicKey())
+	ts.authorize("nobody", signer.PublicKey())
+	keyArgs := func(user string) []string {
+		return ts.sshArgs("-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "PasswordAuthentication=no",
+			"-o", "KbdInteractiveAuthentication=no", user+"@127.0.0.1", "show running-config")
+	}
+	out, code := openSSH(t, "", nil, keyArgs("admin")...)
+	if want := consoleOutput(t, ts.Sys, "show running-config"); code != 0 || out != want {
+		t.Errorf("public-key login: status %d, output:\n%s\nwant:\n%s\nlog:\n%s", code, out, want, ts.log)
+	}
+	// A key registered for a name that is not a configured user, or a
+	// user without the key, is refused.
+	for _, user := range []string{"nobody", "guest"} {
+		if out, code := openSSH(t, "", nil, keyArgs(user)...); code == 0 {
+			t.Errorf("%s logged in with a key:\n%s", user, out)
+		}
+	}
+}
+
+// dial logs in with the Go client.
+func dial(t *testing.T, ts *testServer, user string, auth gossh.AuthMethod) (*gossh.Client, error) {
+	t.Helper()
+	return gossh.Dial("tcp", "127.0.0.1:"+ts.port, &gossh.ClientConfig{
+		User: user, Auth: []gossh.AuthMethod{auth},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: testTimeout,
+	})
+}
+
+// run runs a command (exec) or, when command is "", a shell without a
+// pseudo-terminal fed with stdin.
+func run(t *testing.T, c *gossh.Client, command, stdin string) string {
+	t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Stdin = strings.NewReader(stdin)
+	var out bytes.Buffer
+	s.Stdout = &out
+	if command == "" {
+		err = s.Shell()
+		if err == nil {
+			err = s.Wait()
+		}
+	} else {
+		err = s.Run(command)
+	}
+	if err != nil {
+		t.Fatalf("%q: %v\n%s", command, err, out.String())
+	}
+	return out.String()
+}
+
+func TestSharedSystem(t *testing.T) {
+	ts := startServer(t, "username admin privilege 15 password 0 pw", "username op password 7 02050D480809")
+	a, err := dial(t, ts, "admin", gossh.Password("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := dial(t, ts, "admin", gossh.Password("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	got := run(t, a, "", "configure terminal\nhostname SPOKE\nend\n")
+	if !strings.Contains(got, "SPOKE(config)#end") {
+		t.Errorf("shell transcript lacks the new prompt:\n%s", got)
+	}
+	if got := run(t, b, "show running-config | include hostname", ""); got != "hostname SPOKE\n" {
+		t.Errorf("other session sees %q", got)
+	}
+	if got := consoleOutput(t, ts.Sys, "show running-config | include hostname"); got != "hostname SPOKE\n" {
+		t.Errorf("console sees %q", got)
+	}
+	// A level-1 user (type 7 password "cisco") lands in user exec.
+	op, err := dial(t, ts, "op", gossh.Password("cisco"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer op.Close()
+	if got := run(t, op, "", "\n"); !strings.Contains(got, "SPOKE>") {
+		t.Errorf("level-1 user prompt:\n%s", got)
+	}
+	// Without an enable secret, a vty cannot enable (IOS).
+	if got := run(t, op, "", "enable\nshow running-config\n"); !strings.Contains(got, "SPOKE>enable\n% No password set\n") || strings.Contains(got, "hostname") {
+		t.Errorf("enable without an enable secret:\n%s", got)
+	}
+}
+
+func TestLockout(t *testing.T) {
+	ts := startServer(t, "username admin privilege 15 secret s3cret")
+	for i := range DefaultAttempts {
+		if c, err := dial(t, ts, "admin", gossh.Password("wrong"+strconv.Itoa(i))); err == nil {
+			c.Close()
+			t.Fatal("wrong password accepted")
+		}
+	}
+	if c, err := dial(t, ts, "admin", gossh.Password("s3cret")); err == nil {
+		c.Close()
+		t.Fatal("login accepted while blocked")
+	}
+	waitLog(t, ts, "blocked")
+}
+
+func TestThrottle(t *testing.T) {
+	now := time.Unix(1000, 0)
+	th := NewThrottle()
+	th.Now = func() time.Time { return now }
+	steps := []struct {
+		advance     time.Duration
+		fail        bool
+		wantBlocked bool
+	}{
+		{0, true, false}, {time.Second, true, false}, {time.Second, true, false}, {time.Second, true, false},
+		// The first four failures fall out of the window.
+		{DefaultWithin, true, false},
+		{time.Second, true, false}, {time.Second, true, false}, {time.Second, true, false},
+		{time.Second, true, true},
+		{DefaultBlockFor - time.Second, false, true},
+		{time.Second, false, false},
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		if st.fail {
+			th.Fail("192.0.2.1")
+		}
+		if _, got := th.Blocked("192.0.2.1"); got != st.wantBlocked {
+			t.Errorf("step %d: blocked = %v, want %v", i, got, st.wantBlocked)
+		}
+		if _, other := th.Blocked("192.0.2.2"); other {
+			t.Errorf("step %d: another address is blocked", i)
+		}
+	}
+}
+
+func TestHostKeyPersistent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	k1, err := LoadHostKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, HostKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("host key mode %v", fi.Mode().Perm())
+	}
+	k2, err := LoadHostKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(k1.PublicKey().Marshal(), k2.PublicKey().Marshal()) {
+		t.Error("host key changed between starts")
+	}
+	if k1.PublicKey().Type() != gossh.KeyAlgoED25519 {
+		t.Errorf("host key type %s", k1.PublicKey().Type())
+	}
+}
