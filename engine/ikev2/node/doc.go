@@ -1,0 +1,27 @@
+// Package node is the IKE runtime of the engine: it owns a
+// transport.Listener and a set of IKE SA actors (package ike), routes every
+// received IKE message to its SA, drives the SAs' retransmission timers with
+// the real clock and sends what the SAs return.
+//
+// All SAs live in one goroutine, the node's loop; the SAs themselves hold
+// no locks. The transport's receive goroutines copy each message into a
+// channel, and the public methods (AddPeer, Initiate, Status) run as
+// closures inside the loop.
+//
+// # Routing
+//
+// A message is routed by the IKE SPI that this node chose (RFC 7296 section
+// 2.6): the Initiator flag tells which one it is (section 3.1). A message
+// from the original initiator (flag I set) belongs to one of our responder
+// SAs, found by its responder SPI; while that SPI is still zero it is an
+// IKE_SA_INIT request (a new one, or a retransmission), found by the
+// initiator SPI and the remote address, or, when it is a new request from a
+// configured peer, answered by a new responder SA. A message from the
+// original responder (flag I clear) belongs to one of our initiator SAs,
+// found by its initiator SPI. Anything else is dropped (section 2.21).
+//
+// Not yet handled: removing SAs (no Delete payloads or lifetimes in package
+// ike yet, so SAs, even failed ones, stay until Close), NAT traversal (every
+// reply goes out from the SA's configured local endpoint), and a limit on
+// half-open SAs (cookies, section 2.6).
+package node
