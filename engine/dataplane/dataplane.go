@@ -42,7 +42,21 @@ type ChildSA struct {
 	// LocalTS and RemoteTS are the negotiated traffic selectors: the
 	// local and the remote side of the protected traffic.
 	LocalTS, RemoteTS []TrafficSelector
+	// Encap is the UDP encapsulation of the ESP packets (RFC 3948), used
+	// when IKE detected a NAT (RFC 7296 section 2.23); zero means plain
+	// ESP.
+	Encap UDPEncap
 }
+
+// UDPEncap holds the UDP ports of ESP-in-UDP encapsulation (RFC 3948
+// section 2.1): LocalPort is the source port of outbound packets and
+// RemotePort their destination port. Both are zero without encapsulation.
+type UDPEncap struct {
+	LocalPort, RemotePort uint16
+}
+
+// Enabled reports whether ESP is UDP-encapsulated.
+func (e UDPEncap) Enabled() bool { return e != UDPEncap{} }
 
 // ID returns the identifier under which the SA is deleted.
 func (sa *ChildSA) ID() ChildSAID {

@@ -108,6 +108,9 @@ type Config struct {
 	// Local and Remote are the IKE endpoints. An initiator sends to
 	// Remote; a responder answers to the source of the request.
 	Local, Remote netip.AddrPort
+	// NATPort is the local UDP port to which IKE and ESP move when a NAT
+	// is detected (RFC 7296 section 2.23, RFC 3948); 0 means NATTPort.
+	NATPort uint16
 	// LocalID is sent in IDi/IDr. RemoteID, when its Type is not zero, is
 	// the only identity accepted from the peer.
 	LocalID, RemoteID Identity
@@ -123,6 +126,10 @@ type Config struct {
 	// Retransmit is the request retransmission schedule.
 	Retransmit Retransmit
 }
+
+// NATTPort is the UDP port of IKE and ESP-in-UDP once a NAT is detected
+// (RFC 7296 section 2.23, RFC 3948 section 2.1).
+const NATTPort = 4500
 
 // Env is what an SA gets from its surroundings: the clock, the randomness
 // and the data plane.

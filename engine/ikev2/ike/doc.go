@@ -16,6 +16,17 @@
 //
 // INFORMATIONAL requests are answered (empty: a liveness check), and an
 // initiator that rejects the responder's AUTH says so in one (section
-// 2.21.2). Not yet implemented: CREATE_CHILD_SA (rekeying), Delete payloads,
-// liveness checks of our own (DPD), cookies, NAT traversal, fragmentation.
+// 2.21.2).
+//
+// NAT traversal (RFC 7296 section 2.23): IKE_SA_INIT carries the
+// NAT_DETECTION_SOURCE_IP and NAT_DETECTION_DESTINATION_IP hashes of the
+// addresses the datagram travels between (HandleDatagram's local and from);
+// when either side is found behind a NAT, the initiator moves to UDP 4500
+// (Config.NATPort locally) for IKE_AUTH on, the responder follows the
+// addresses of authenticated requests, and CHILD SAs are handed to the data
+// plane UDP-encapsulated (RFC 3948). Responses always go back to where the
+// request came from (section 2.11).
+//
+// Not yet implemented: CREATE_CHILD_SA (rekeying), Delete payloads,
+// liveness checks of our own (DPD), NAT keepalives, cookies, fragmentation.
 package ike

@@ -21,7 +21,7 @@ func FuzzHandleDatagram(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := newPair(t, ci, cr, 12)
-		for _, d := range p.r.HandleDatagram(b, addrI) {
+		for _, d := range p.r.HandleDatagram(b, addrR, addrI) {
 			if h, err := wire.DecodeHeader(d.Data); err != nil || h.Exchange != wire.IKESAInit || !h.IsResponse() {
 				t.Fatalf("fresh responder answered %x", d.Data)
 			}
@@ -30,8 +30,8 @@ func FuzzHandleDatagram(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.i.HandleDatagram(b, addrR)
-		p.r.HandleDatagram(req[0].Data, addrI)
-		p.r.HandleDatagram(b, addrI)
+		p.i.HandleDatagram(b, addrI, addrR)
+		p.r.HandleDatagram(req[0].Data, addrR, addrI)
+		p.r.HandleDatagram(b, addrR, addrI)
 	})
 }

@@ -82,6 +82,9 @@ type pair struct {
 	requests int // IKE_SA_INIT requests the responder saw
 	// drop, if set, decides whether a datagram to the SA is lost.
 	drop func(to *SA, d Datagram) bool
+	// natI, if valid, puts the initiator at this private address behind a
+	// NAT that maps it to the address of addrI, ports unchanged.
+	natI netip.Addr
 }
 
 func newPair(t testing.TB, ci, cr *Config, seed uint64) *pair {
@@ -106,9 +109,15 @@ func (p *pair) deliver(ds []Datagram) {
 		}
 		var next []Datagram
 		for _, d := range ds {
-			to, from := p.r, addrI
-			if d.To == addrI {
-				to, from = p.i, addrR
+			to, local, from := p.r, d.To, d.From
+			switch {
+			case d.To.Addr() == addrI.Addr():
+				to = p.i
+				if p.natI.IsValid() {
+					local = netip.AddrPortFrom(p.natI, d.To.Port())
+				}
+			case p.natI.IsValid():
+				from = netip.AddrPortFrom(addrI.Addr(), d.From.Port())
 			}
 			if p.drop != nil && p.drop(to, d) {
 				continue
@@ -116,7 +125,7 @@ func (p *pair) deliver(ds []Datagram) {
 			if h, err := wire.DecodeHeader(d.Data); err == nil && h.Exchange == wire.IKESAInit && !h.IsResponse() {
 				p.requests++
 			}
-			next = append(next, to.HandleDatagram(d.Data, from)...)
+			next = append(next, to.HandleDatagram(d.Data, local, from)...)
 		}
 		ds = next
 	}
@@ -161,7 +170,11 @@ func checkEstablished(t *testing.T, p *pair) {
 	if diff := cmp.Diff(ci.Algorithms, cr.Algorithms); diff != "" {
 		t.Errorf("algorithms differ:\n%s", diff)
 	}
-	if ci.Local != addrI.Addr() || ci.Remote != addrR.Addr() || cr.Local != addrR.Addr() || cr.Remote != addrI.Addr() {
+	localI := addrI.Addr()
+	if p.natI.IsValid() {
+		localI = p.natI // behind the NAT, the initiator knows its private address
+	}
+	if ci.Local != localI || ci.Remote != addrR.Addr() || cr.Local != addrR.Addr() || cr.Remote != addrI.Addr() {
 		t.Errorf("endpoints %v->%v / %v->%v", ci.Local, ci.Remote, cr.Local, cr.Remote)
 	}
 	if ci.TunnelID != 1 || cr.TunnelID != 7 {
@@ -379,7 +392,7 @@ func TestRetransmit(t *testing.T) {
 			if len(ds) != 1 || !bytes.Equal(ds[0].Data, request) {
 				t.Fatalf("retransmission %d datagrams, want the original request", len(ds))
 			}
-			again := p.r.HandleDatagram(ds[0].Data, addrI)
+			again := p.r.HandleDatagram(ds[0].Data, addrR, addrI)
 			if len(again) != 1 || !bytes.Equal(again[0].Data, lost) {
 				t.Fatalf("duplicate request not answered with the cached response")
 			}
@@ -418,7 +431,7 @@ func TestGarbageIgnored(t *testing.T) {
 	ci, cr := configs(suites[0])
 	p := newPair(t, ci, cr, 10)
 	for _, b := range [][]byte{nil, {1, 2, 3}, bytes.Repeat([]byte{0}, 28)} {
-		if ds := p.r.HandleDatagram(b, addrI); len(ds) != 0 || p.r.State() != StateIdle {
+		if ds := p.r.HandleDatagram(b, addrR, addrI); len(ds) != 0 || p.r.State() != StateIdle {
 			t.Errorf("garbage %x answered or changed state", b)
 		}
 	}
@@ -436,7 +449,7 @@ func TestInvalidSyntax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := p.r.HandleDatagram(raw, addrI)
+	ds := p.r.HandleDatagram(raw, addrR, addrI)
 	if len(ds) != 1 {
 		t.Fatalf("%d answers, want 1", len(ds))
 	}
@@ -444,7 +457,7 @@ func TestInvalidSyntax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := p.i.decrypt(wm, ds[0].Data)
+	resp, err := p.i.decrypt(wm, ds[0].Data, &message{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +475,7 @@ func TestInvalidSyntax(t *testing.T) {
 	p.run()
 	raw, _ = p.i.encode(&message{hdr: p.i.header(wire.IKEAuth, 1, false)})
 	raw[len(raw)-1] ^= 1
-	if ds := p.r.HandleDatagram(raw, addrI); len(ds) != 0 || p.r.State() != StateConnecting {
+	if ds := p.r.HandleDatagram(raw, addrR, addrI); len(ds) != 0 || p.r.State() != StateConnecting {
 		t.Errorf("forged message answered (%d) or changed state (%v)", len(ds), p.r.State())
 	}
 }

@@ -23,6 +23,9 @@ type task interface {
 type message struct {
 	hdr      wire.Header
 	payloads []wire.Payload
+	// local and remote are, for a received message, the addresses it was
+	// sent to and from.
+	local, remote netip.AddrPort
 }
 
 func (m *message) add(ps ...wire.Payload) { m.payloads = append(m.payloads, ps...) }
@@ -152,17 +155,16 @@ func (sa *SA) NextTimer() (time.Time, bool) {
 
 // handleResponse matches a response to the outstanding request and runs
 // the exchange's tasks on it.
-func (sa *SA) handleResponse(wm *wire.Message, raw []byte) []Datagram {
+func (sa *SA) handleResponse(wm *wire.Message, raw []byte, m *message) []Datagram {
 	ex := sa.mgr.active
 	if ex == nil || wm.Header.MessageID != ex.id || wm.Header.Exchange != ex.typ {
 		return nil // not the response we wait for (RFC 7296 section 2.3)
 	}
-	m := &message{hdr: wm.Header, payloads: wm.Payloads}
 	if ex.typ == wire.IKESAInit {
 		sa.hs.initResp = raw
 	} else {
 		var err error
-		if m, err = sa.decrypt(wm, raw); err != nil {
+		if m, err = sa.decrypt(wm, raw, m); err != nil {
 			if errors.Is(err, errDrop) {
 				return nil
 			}
@@ -190,11 +192,11 @@ func (sa *SA) handleResponse(wm *wire.Message, raw []byte) []Datagram {
 
 // handleRequest answers a request: a retransmitted one from the cached
 // response, the expected one by running the tasks of its exchange.
-func (sa *SA) handleRequest(wm *wire.Message, raw []byte, from netip.AddrPort) []Datagram {
+func (sa *SA) handleRequest(wm *wire.Message, raw []byte, m *message) []Datagram {
 	h := &wm.Header
 	switch {
 	case sa.mgr.lastResp != nil && h.MessageID+1 == sa.mgr.peerNextID:
-		return sa.send(sa.mgr.lastResp) // RFC 7296 section 2.1: retransmit the response
+		return reply(m, sa.mgr.lastResp) // RFC 7296 section 2.1: retransmit the response
 	case h.MessageID != sa.mgr.peerNextID:
 		return nil // outside the window (section 2.3)
 	}
@@ -202,20 +204,22 @@ func (sa *SA) handleRequest(wm *wire.Message, raw []byte, from netip.AddrPort) [
 	if ex == nil {
 		return nil
 	}
-	m := &message{hdr: *h, payloads: wm.Payloads}
+	rx := m
 	if h.Exchange == wire.IKESAInit {
-		sa.spiI, sa.remote, sa.hs.initReq, sa.state = h.SPIi, from, raw, StateConnecting
+		sa.spiI, sa.local, sa.remote, sa.hs.initReq, sa.state = h.SPIi, m.local, m.remote, raw, StateConnecting
 	} else {
 		var err error
-		if m, err = sa.decrypt(wm, raw); errors.Is(err, errDrop) {
+		if m, err = sa.decrypt(wm, raw, rx); errors.Is(err, errDrop) {
 			return nil
-		} else if err != nil {
-			return sa.respondError(h, &NotifyError{Type: wire.InvalidSyntax, Err: err})
+		}
+		sa.float(rx)
+		if err != nil {
+			return sa.respondError(rx, &NotifyError{Type: wire.InvalidSyntax, Err: err})
 		}
 	}
 	for _, t := range ex.tasks {
 		if err := t.process(m); err != nil {
-			return sa.respondError(h, err)
+			return sa.respondError(rx, err)
 		}
 	}
 	out := &message{hdr: sa.header(h.Exchange, h.MessageID, true)}
@@ -237,7 +241,16 @@ func (sa *SA) handleRequest(wm *wire.Message, raw []byte, from netip.AddrPort) [
 		sa.establish()
 	}
 	sa.mgr.lastResp, sa.mgr.peerNextID = resp, h.MessageID+1
-	return sa.send(resp)
+	return reply(rx, resp)
+}
+
+// float moves the IKE endpoints to those of an authenticated request when a
+// NAT was detected (RFC 7296 section 2.23), so that the requests we send
+// later follow the NAT mapping; without a NAT they stay.
+func (sa *SA) float(rx *message) {
+	if sa.natDetected() {
+		sa.local, sa.remote = rx.local, rx.remote
+	}
 }
 
 // responderTasks returns the tasks that answer a request of type typ in
@@ -261,7 +274,8 @@ func (sa *SA) responderTasks(typ wire.ExchangeType) *exchange {
 // IKE_SA_INIT leaves no state behind, so, as with the stateless COOKIE
 // answer of section 2.6, the responder SPI of the answer is zero; a rejected
 // IKE_AUTH fails the SA (section 2.21.2).
-func (sa *SA) respondError(h *wire.Header, err error) []Datagram {
+func (sa *SA) respondError(rx *message, err error) []Datagram {
+	h := &rx.hdr
 	var ne *NotifyError
 	if !errors.As(err, &ne) {
 		sa.fail(fmt.Errorf("ike: %v request: %w", h.Exchange, err))
@@ -273,11 +287,12 @@ func (sa *SA) respondError(h *wire.Header, err error) []Datagram {
 		out.hdr.SPIr = 0
 		resp, encErr := sa.encode(out)
 		sa.spiI, sa.spiR, sa.state, sa.in, sa.out = 0, 0, StateIdle, nil, nil
+		sa.natLocal, sa.natRemote = false, false
 		sa.hs = &handshake{group: firstGroup(sa.cfg.Proposals)}
 		if encErr != nil {
 			return nil
 		}
-		return sa.send(resp)
+		return reply(rx, resp)
 	}
 	resp, encErr := sa.encode(out)
 	sa.fail(fmt.Errorf("ike: %v request: %w", h.Exchange, err))
@@ -285,7 +300,7 @@ func (sa *SA) respondError(h *wire.Header, err error) []Datagram {
 		return nil
 	}
 	sa.mgr.lastResp, sa.mgr.peerNextID = resp, h.MessageID+1
-	return sa.send(resp)
+	return reply(rx, resp)
 }
 
 // noticeAuthFailed tells the responder, in an INFORMATIONAL exchange, that

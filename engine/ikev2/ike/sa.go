@@ -54,9 +54,12 @@ type SA struct {
 	state     State
 	err       error
 
-	spiI, spiR uint64
-	remote     netip.AddrPort
-	peerID     Identity
+	spiI, spiR    uint64
+	local, remote netip.AddrPort // the IKE endpoints, floated by NAT-T
+	peerID        Identity
+	// natLocal and natRemote record a NAT in front of us or of the peer
+	// (RFC 7296 section 2.23).
+	natLocal, natRemote bool
 
 	// hs holds what only the IKE_SA_INIT and IKE_AUTH exchanges need; it
 	// is dropped once the SA is established.
@@ -102,7 +105,7 @@ func newSA(cfg *Config, env Env, initiator bool) (*SA, error) {
 		c.Retransmit = DefaultRetransmit
 		cfg = &c
 	}
-	return &SA{cfg: cfg, env: env, initiator: initiator, remote: cfg.Remote, hs: &handshake{group: firstGroup(cfg.Proposals)}}, nil
+	return &SA{cfg: cfg, env: env, initiator: initiator, local: cfg.Local, remote: cfg.Remote, hs: &handshake{group: firstGroup(cfg.Proposals)}}, nil
 }
 
 // State returns the state of the SA.
@@ -120,6 +123,15 @@ func (sa *SA) SPIs() (spiI, spiR uint64) { return sa.spiI, sa.spiR }
 
 // PeerID returns the authenticated identity of the peer.
 func (sa *SA) PeerID() Identity { return sa.peerID }
+
+// Endpoints returns the current local and remote IKE endpoints: the
+// configured ones, or the NAT-T ports once the SA floated (RFC 7296 section
+// 2.23).
+func (sa *SA) Endpoints() (local, remote netip.AddrPort) { return sa.local, sa.remote }
+
+// NAT reports whether IKE_SA_INIT detected a NAT in front of this side
+// (local) or of the peer (remote), RFC 7296 section 2.23.
+func (sa *SA) NAT() (local, remote bool) { return sa.natLocal, sa.natRemote }
 
 // ChildSAs returns the CHILD SAs installed by this IKE SA.
 func (sa *SA) ChildSAs() []dataplane.ChildSAID { return sa.children }
@@ -157,7 +169,14 @@ func (sa *SA) establish() {
 
 // send wraps data for the peer.
 func (sa *SA) send(data []byte) []Datagram {
-	return []Datagram{{From: sa.cfg.Local, To: sa.remote, Data: data}}
+	return []Datagram{{From: sa.local, To: sa.remote, Data: data}}
+}
+
+// reply wraps a response to the request m: it goes back from the address
+// and port the request came to, to those it came from (RFC 7296 section
+// 2.11).
+func reply(m *message, data []byte) []Datagram {
+	return []Datagram{{From: m.local, To: m.remote, Data: data}}
 }
 
 // randomSPI returns a random non-zero IKE SPI (RFC 7296 section 3.1).
@@ -219,11 +238,12 @@ func (sa *SA) checkHeader(h *wire.Header) error {
 	return nil
 }
 
-// HandleDatagram processes one datagram received from the peer and returns
-// what to send back. Messages that do not belong to the SA, fail their
+// HandleDatagram processes one datagram that the peer sent from the address
+// from to our address local, and returns what to send back. The addresses
+// feed NAT detection (RFC 7296 section 2.23) and the answers. Messages that do not belong to the SA, fail their
 // integrity check or are not expected are dropped silently (RFC 7296
 // sections 2.1 and 2.21.2).
-func (sa *SA) HandleDatagram(b []byte, from netip.AddrPort) []Datagram {
+func (sa *SA) HandleDatagram(b []byte, local, from netip.AddrPort) []Datagram {
 	if sa.state == StateFailed && sa.mgr.active == nil {
 		return nil
 	}
@@ -232,10 +252,11 @@ func (sa *SA) HandleDatagram(b []byte, from netip.AddrPort) []Datagram {
 	if err != nil || wire.Check(m) != nil || sa.checkHeader(&m.Header) != nil {
 		return nil
 	}
+	rx := &message{hdr: m.Header, payloads: m.Payloads, local: local, remote: from}
 	if m.Header.IsResponse() {
-		return sa.handleResponse(m, raw)
+		return sa.handleResponse(m, raw, rx)
 	}
-	return sa.handleRequest(m, raw, from)
+	return sa.handleRequest(m, raw, rx)
 }
 
 // encode encodes an outgoing message: IKE_SA_INIT in the clear, the other
@@ -271,8 +292,9 @@ func (sa *SA) encode(m *message) ([]byte, error) {
 // decrypt opens the Encrypted payload of a received protected message and
 // checks its inner payloads against the exchange's rules. Integrity
 // failures are errDrop (RFC 7296 section 2.21.2); malformed inner payloads
-// wrap wire.ErrSyntax.
-func (sa *SA) decrypt(m *wire.Message, raw []byte) (*message, error) {
+// wrap wire.ErrSyntax. The result keeps the addresses of rx, the message
+// as received.
+func (sa *SA) decrypt(m *wire.Message, raw []byte, rx *message) (*message, error) {
 	sk := m.Encrypted()
 	if sk == nil || sa.in == nil {
 		return nil, fmt.Errorf("%w: %v without keys or SK payload", errDrop, &m.Header)
@@ -292,5 +314,5 @@ func (sa *SA) decrypt(m *wire.Message, raw []byte) (*message, error) {
 	if err := wire.CheckInner(&m.Header, inner); err != nil {
 		return nil, err
 	}
-	return &message{hdr: m.Header, payloads: inner}, nil
+	return &message{hdr: m.Header, payloads: inner, local: rx.local, remote: rx.remote}, nil
 }

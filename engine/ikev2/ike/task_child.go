@@ -115,11 +115,15 @@ func (t *childCreate) install(peerSPI uint32) error {
 	}
 	c := dataplane.ChildSA{
 		TunnelID: sa.cfg.Child.TunnelID,
-		Local:    sa.cfg.Local.Addr(), Remote: sa.remote.Addr(),
+		Local:    sa.local.Addr(), Remote: sa.remote.Addr(),
 		Algorithms: dataplane.Algorithms{Encr: uint16(n.encr.ID), EncrKeyBits: n.encr.KeyBits, Integ: uint16(n.integ), ESN: n.esn},
 		In:         dataplane.Direction{SPI: t.spi, EncrKey: in.Encr, IntegKey: in.Integ},
 		Out:        dataplane.Direction{SPI: peerSPI, EncrKey: out.Encr, IntegKey: out.Integ},
 		LocalTS:    fromWire(local), RemoteTS: fromWire(remote),
+	}
+	if sa.natDetected() {
+		// RFC 7296 section 2.23, RFC 3948: ESP in UDP on the IKE ports.
+		c.Encap = dataplane.UDPEncap{LocalPort: sa.local.Port(), RemotePort: sa.remote.Port()}
 	}
 	if err := sa.env.Dataplane.InstallChildSA(c); err != nil {
 		return fmt.Errorf("install CHILD SA: %w", err)

@@ -15,6 +15,7 @@ import (
 type ikeInit struct {
 	sa     *SA
 	chosen wire.Proposal // responder: the proposal to return
+	natd   bool          // responder: the request had NAT detection notifies
 }
 
 func (t *ikeInit) build(m *message) error {
@@ -42,6 +43,7 @@ func (t *ikeInit) buildRequest(m *message) error {
 	m.add(&wire.SA{Proposals: toWire(t.sa.cfg.Proposals, wire.ProtocolIKE, nil)},
 		&wire.KE{Group: hs.group, Data: hs.dh.Public()},
 		&wire.Nonce{Data: hs.ni})
+	t.sa.addNATDetection(m)
 	return nil
 }
 
@@ -93,6 +95,7 @@ func (t *ikeInit) processRequest(m *message) error {
 		return err
 	}
 	t.chosen = chosen
+	t.natd = sa.processNATDetection(m)
 	return sa.deriveKeys(n, gir)
 }
 
@@ -102,6 +105,9 @@ func (t *ikeInit) buildResponse(m *message) error {
 	m.add(&wire.SA{Proposals: []wire.Proposal{t.chosen}},
 		&wire.KE{Group: hs.group, Data: hs.dh.Public()},
 		&wire.Nonce{Data: hs.nr})
+	if t.natd {
+		t.sa.addNATDetection(m) // RFC 7296 section 2.23: only to a peer that supports NAT-T
+	}
 	return nil
 }
 
@@ -141,7 +147,13 @@ func (t *ikeInit) processResponse(m *message) error {
 		return &NotifyError{Type: wire.InvalidSyntax, Err: err}
 	}
 	hs.nr, sa.spiR = nr.Data, m.hdr.SPIr
-	return sa.deriveKeys(n, gir)
+	if err := sa.deriveKeys(n, gir); err != nil {
+		return err
+	}
+	if sa.processNATDetection(m) && sa.natDetected() {
+		sa.floatToNATT()
+	}
+	return nil
 }
 
 // retryGroup takes the group of an INVALID_KE_PAYLOAD notification and asks

@@ -21,7 +21,10 @@
 // found by its initiator SPI. Anything else is dropped (section 2.21).
 //
 // Not yet handled: removing SAs (no Delete payloads or lifetimes in package
-// ike yet, so SAs, even failed ones, stay until Close), NAT traversal (every
-// reply goes out from the SA's configured local endpoint), and a limit on
-// half-open SAs (cookies, section 2.6).
+// ike yet, so SAs, even failed ones, stay until Close), NAT keepalives (RFC
+// 3948 section 2.3), and a limit on half-open SAs (cookies, section 2.6).
+// NAT traversal itself is done by package ike: the node hands it the local
+// and remote address of every datagram and sets Config.NATPort of initiated
+// SAs to its NAT-T port; Status reports the floated endpoints and the NAT
+// state.
 package node

@@ -83,15 +83,14 @@ type interopCase struct {
 // strongSwan's charon in namespace B (package swanlab), in both roles, with
 // PSK authentication, IP and FQDN identities and groups 19, 14 and 31. It
 // checks that both sides see the same IKE SA (SPIs, algorithms, identities,
-// UDP port 500 without NAT) and the CHILD SA of IKE_AUTH, and that a wrong
+// NAT state and ports) and the same CHILD SA of IKE_AUTH, and that a wrong
 // PSK fails on both sides.
 //
 // The lab's charon uses kernel-libipsec, which installs only UDP-encapsulated
-// ESP SAs (RFC 3948) and so needs NAT traversal (RFC 7296 section 2.23),
-// which package ike does not do yet: the CHILD SA is negotiated (strongSwan
-// selects our ESP proposal) but strongSwan cannot install it; checkChild
-// accepts exactly that failure until NAT-T lands, and does the full
-// crosswise check once strongSwan reports the CHILD SA INSTALLED.
+// ESP SAs (RFC 3948). Without a NAT, charon then fakes its
+// NAT_DETECTION_SOURCE_IP hash (strongSwan's "nat-fake"), so that we detect
+// the peer behind a NAT (RFC 7296 section 2.23): the IKE SA floats to UDP
+// 4500 for IKE_AUTH and the CHILD SA is UDP-encapsulated on both sides.
 func TestInteropStrongSwan(t *testing.T) {
 	if why := swanlab.Available(); why != "" {
 		t.Skipf("no strongSwan lab: %s", why)
@@ -210,25 +209,22 @@ func runInterop(t *testing.T, tc interopCase) {
 	if theirs.LocalID != swanIDB || theirs.RemoteID != swanIDA {
 		t.Errorf("strongSwan identities %q/%q, want %q/%q", theirs.LocalID, theirs.RemoteID, swanIDB, swanIDA)
 	}
-	if theirs.LocalPort != 500 || theirs.RemotePort != 500 || theirs.NATLocal || theirs.NATRemote {
-		t.Errorf("strongSwan IKE_SA %s:%d<->%s:%d nat-local=%v nat-remote=%v, want port 500 without NAT",
-			theirs.LocalHost, theirs.LocalPort, theirs.RemoteHost, theirs.RemotePort, theirs.NATLocal, theirs.NATRemote)
+	if theirs.LocalPort != 4500 || theirs.RemotePort != 4500 || theirs.NATLocal || theirs.NATRemote || !theirs.NATFake {
+		t.Errorf("strongSwan IKE_SA %s:%d<->%s:%d nat-local=%v nat-remote=%v nat-fake=%v, want port 4500 with a faked NAT only",
+			theirs.LocalHost, theirs.LocalPort, theirs.RemoteHost, theirs.RemotePort, theirs.NATLocal, theirs.NATRemote, theirs.NATFake)
+	}
+	// strongSwan's faked source hash makes it look NATed to us.
+	if ours.NATLocal || !ours.NATRemote || ours.Local != netip.AddrPortFrom(addrA, 4500) || ours.Remote != netip.AddrPortFrom(addrB, 4500) {
+		t.Errorf("our IKE SA %v<->%v nat-local=%v nat-remote=%v, want %v:4500<->%v:4500 with the peer behind a NAT",
+			ours.Local, ours.Remote, ours.NATLocal, ours.NATRemote, addrA, addrB)
 	}
 	checkChild(t, tc, peer, theirs, ours, dp)
 	t.Logf("negotiation and checks %v, whole test %v", time.Since(setup), time.Since(start))
 }
 
-// libipsecNoEncap is what charon logs when kernel-libipsec refuses an ESP SA
-// without UDP encapsulation (RFC 3948), which it needs because the lab's
-// kernel has no ESP. Our engine does not do NAT traversal yet, so it sends
-// no NAT_DETECTION notifies and strongSwan cannot move the SA to ESP in UDP.
-const libipsecNoEncap = "IPsec SA: only UDP encapsulation is supported"
-
-// checkChild checks the CHILD SA of IKE_AUTH on both sides. When strongSwan
-// installed it, both sides must agree on it crosswise. Otherwise the only
-// accepted cause is libipsecNoEncap after strongSwan selected our ESP
-// proposal; then our side must reflect strongSwan's answer (RFC 7296
-// section 1.2: the IKE SA stays without the CHILD SA).
+// checkChild checks that strongSwan installed the CHILD SA of IKE_AUTH and
+// that both sides agree on it crosswise: SPIs, algorithms and ESP in UDP
+// on port 4500 (RFC 3948).
 func checkChild(t *testing.T, tc interopCase, peer *swanlab.Charon, theirs swanlab.IKESA, ours SAStatus, dp *recording.Dataplane) {
 	t.Helper()
 	logText, err := os.ReadFile(peer.LogPath())
@@ -238,42 +234,29 @@ func checkChild(t *testing.T, tc interopCase, peer *swanlab.Charon, theirs swanl
 	if want := "selected proposal: ESP:" + tc.s.swanESPSelected; !strings.Contains(string(logText), want) {
 		t.Errorf("strongSwan did not log %q", want)
 	}
-	tchild, installed := theirs.Child("net")
-	installed = installed && tchild.State == "INSTALLED"
-	switch {
-	case installed:
-		if len(ours.Children) != 1 {
-			t.Fatalf("strongSwan installed the CHILD_SA, we have %d (%v)", len(ours.Children), ours.ChildErr)
-		}
-		child := ours.Children[0]
-		if tchild.SPIIn != child.ID.OutSPI || tchild.SPIOut != child.ID.InSPI {
-			t.Errorf("CHILD SPIs: strongSwan in %08x out %08x, ours in %08x out %08x", tchild.SPIIn, tchild.SPIOut, child.ID.InSPI, child.ID.OutSPI)
-		}
-		if tchild.EncrAlg != tc.s.swanEncr || tchild.EncrKeysize != 256 || tchild.IntegAlg != tc.s.swanInteg {
-			t.Errorf("strongSwan ESP %s/%d/%s, want %s/256/%s", tchild.EncrAlg, tchild.EncrKeysize, tchild.IntegAlg, tc.s.swanEncr, tc.s.swanInteg)
-		}
-		checkOurChild(t, tc, child, dp)
-	case !strings.Contains(string(logText), libipsecNoEncap):
-		t.Fatalf("strongSwan has no installed CHILD_SA, for another reason than %q", libipsecNoEncap)
-	case tc.weInit:
-		// strongSwan answered IKE_AUTH with NO_PROPOSAL_CHOSEN for the child.
-		if len(ours.Children) != 0 || ours.ChildErr == nil {
-			t.Errorf("strongSwan refused the CHILD_SA, but we have %d and ChildErr %v", len(ours.Children), ours.ChildErr)
-		}
-		t.Logf("known limitation: strongSwan refused the CHILD_SA (%v): %s (needs NAT-T in package ike)", ours.ChildErr, libipsecNoEncap)
-	default:
-		// We installed the CHILD SA before strongSwan failed to; it then
-		// deletes the SPI it had chosen, our outbound SPI (section 1.4.1).
-		if len(ours.Children) != 1 {
-			t.Fatalf("we have %d CHILD SAs (%v), want 1", len(ours.Children), ours.ChildErr)
-		}
-		child := ours.Children[0]
-		if want := fmt.Sprintf("sending DELETE for ESP CHILD_SA with SPI %08x", child.ID.OutSPI); !strings.Contains(string(logText), want) {
-			t.Errorf("strongSwan did not log %q: the SPIs do not match crosswise", want)
-		}
-		checkOurChild(t, tc, child, dp)
-		t.Logf("known limitation: strongSwan could not install the CHILD_SA: %s (needs NAT-T in package ike)", libipsecNoEncap)
+	tchild, ok := theirs.Child("net")
+	if !ok || tchild.State != "INSTALLED" {
+		t.Fatalf("strongSwan CHILD_SA %+v (found %v), want INSTALLED", tchild, ok)
 	}
+	if len(ours.Children) != 1 {
+		t.Fatalf("strongSwan installed the CHILD_SA, we have %d (%v)", len(ours.Children), ours.ChildErr)
+	}
+	child := ours.Children[0]
+	if tchild.SPIIn != child.ID.OutSPI || tchild.SPIOut != child.ID.InSPI {
+		t.Errorf("CHILD SPIs: strongSwan in %08x out %08x, ours in %08x out %08x", tchild.SPIIn, tchild.SPIOut, child.ID.InSPI, child.ID.OutSPI)
+	}
+	if tchild.EncrAlg != tc.s.swanEncr || tchild.EncrKeysize != 256 || tchild.IntegAlg != tc.s.swanInteg {
+		t.Errorf("strongSwan ESP %s/%d/%s, want %s/256/%s", tchild.EncrAlg, tchild.EncrKeysize, tchild.IntegAlg, tc.s.swanEncr, tc.s.swanInteg)
+	}
+	if !tchild.Encap {
+		t.Error("strongSwan's CHILD_SA is not UDP-encapsulated")
+	}
+	if want := (dataplane.UDPEncap{LocalPort: 4500, RemotePort: 4500}); child.Encap != want {
+		t.Errorf("our CHILD SA encapsulation %+v, want %+v", child.Encap, want)
+	}
+	checkOurChild(t, tc, child, dp)
+	t.Logf("strongSwan CHILD_SA %s in %08x out %08x encap=%v; ours in %08x out %08x encap %d->%d",
+		tchild.State, tchild.SPIIn, tchild.SPIOut, tchild.Encap, child.ID.InSPI, child.ID.OutSPI, child.Encap.LocalPort, child.Encap.RemotePort)
 }
 
 // checkOurChild checks our CHILD SA against the suite and the data plane.

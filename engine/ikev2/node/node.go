@@ -47,6 +47,7 @@ type Peer struct {
 type Node struct {
 	lis     *transport.Listener
 	ikePort uint16
+	natPort uint16
 	dp      *childLog
 	log     *slog.Logger
 
@@ -115,7 +116,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.lis = lis
 	for _, e := range lis.Endpoints() {
-		if !e.NATT {
+		if e.NATT {
+			n.natPort = e.Addr.Port()
+		} else {
 			n.ikePort = e.Addr.Port()
 		}
 	}
@@ -198,6 +201,9 @@ func (n *Node) initiate(name string) error {
 	if cfg.Local.Port() == 0 {
 		cfg.Local = netip.AddrPortFrom(cfg.Local.Addr(), n.ikePort)
 	}
+	if cfg.NATPort == 0 {
+		cfg.NATPort = n.natPort
+	}
 	e := &entry{peer: name, initiator: true, cfg: cfg}
 	sa, err := ike.NewInitiator(&e.cfg, n.env())
 	if err != nil {
@@ -263,7 +269,7 @@ func (n *Node) receive(p packet) {
 		n.log.Debug("message for no SA dropped", "from", p.remote, "header", &p.hdr)
 		return
 	}
-	n.send(e, e.sa.HandleDatagram(p.data, p.remote))
+	n.send(e, e.sa.HandleDatagram(p.data, p.local, p.remote))
 	if !e.initiator {
 		if _, spiR := e.sa.SPIs(); spiR != 0 && n.byRespSPI[spiR] == nil {
 			n.byRespSPI[spiR] = e

@@ -15,9 +15,14 @@ type SAStatus struct {
 	State         ike.State
 	Err, ChildErr error
 	SPIi, SPIr    uint64
+	// Local and Remote are the current IKE endpoints: the NAT-T ports
+	// once the SA floated (RFC 7296 section 2.23).
 	Local, Remote netip.AddrPort
-	PeerID        ike.Identity
-	Children      []ChildStatus
+	// NATLocal and NATRemote report a NAT detected in front of us or of
+	// the peer.
+	NATLocal, NATRemote bool
+	PeerID              ike.Identity
+	Children            []ChildStatus
 }
 
 // ChildStatus is a snapshot of one installed CHILD SA, without its keys.
@@ -25,6 +30,7 @@ type ChildStatus struct {
 	ID                dataplane.ChildSAID
 	Algorithms        dataplane.Algorithms
 	LocalTS, RemoteTS []dataplane.TrafficSelector
+	Encap             dataplane.UDPEncap
 }
 
 // Status returns a snapshot of every IKE SA, in order of creation. The
@@ -35,10 +41,13 @@ func (n *Node) Status() ([]SAStatus, error) {
 	err := n.run(func() {
 		for _, e := range n.sas {
 			spiI, spiR := e.sa.SPIs()
+			local, remote := e.sa.Endpoints()
+			natLocal, natRemote := e.sa.NAT()
 			s := SAStatus{
 				Peer: e.peer, Initiator: e.initiator, State: e.sa.State(),
 				Err: e.sa.Err(), ChildErr: e.sa.ChildErr(), SPIi: spiI, SPIr: spiR,
-				Local: e.cfg.Local, Remote: e.cfg.Remote, PeerID: e.sa.PeerID(),
+				Local: local, Remote: remote, NATLocal: natLocal, NATRemote: natRemote,
+				PeerID: e.sa.PeerID(),
 			}
 			for _, id := range e.sa.ChildSAs() {
 				s.Children = append(s.Children, n.dp.status(id))
@@ -80,5 +89,5 @@ func (c *childLog) status(id dataplane.ChildSAID) ChildStatus {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	sa := c.sas[id]
-	return ChildStatus{ID: id, Algorithms: sa.Algorithms, LocalTS: sa.LocalTS, RemoteTS: sa.RemoteTS}
+	return ChildStatus{ID: id, Algorithms: sa.Algorithms, LocalTS: sa.LocalTS, RemoteTS: sa.RemoteTS, Encap: sa.Encap}
 }
