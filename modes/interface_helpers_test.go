@@ -110,3 +110,23 @@ func quoteLines(s string) string {
 func msgAt(prompt, line, msg string) string {
 	return prompt + line + "\n" + msg + "\n"
 }
+
+// notAppliedLines loads text as a startup-config and returns the numbers of
+// the lines reported as not applied; a rejected line fails the test.
+func notAppliedLines(t *testing.T, text string) []int {
+	t.Helper()
+	diags, err := Load(NewSystem(), strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, d := range diags {
+		if d.Err != nil {
+			t.Errorf("line %d rejected: %v", d.Line, d.Err)
+		}
+		if d.NotApplied != "" {
+			got = append(got, d.Line)
+		}
+	}
+	return got
+}

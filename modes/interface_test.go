@@ -1,9 +1,6 @@
 package modes
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestInterfaceMode(t *testing.T) {
 	const ifp = "Router(config-if)#"
@@ -152,22 +149,9 @@ func TestInterfaceMode(t *testing.T) {
 // TestInterfaceNotApplied checks that kept lines are reported and typed
 // ones are not.
 func TestInterfaceNotApplied(t *testing.T) {
-	sys := NewSystem()
 	text := "interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip nhrp redirect\n tunnel mode gre multipoint\n" +
 		" tunnel protection ipsec profile default\n load-interval 30\n"
-	diags, err := Load(sys, strings.NewReader(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []int
-	for _, d := range diags {
-		if d.Err != nil {
-			t.Errorf("line %d rejected: %v", d.Line, d.Err)
-		}
-		if d.NotApplied != "" {
-			got = append(got, d.Line)
-		}
-	}
+	got := notAppliedLines(t, text)
 	if want := []int{3, 4, 6}; len(got) != len(want) || got[0] != 3 || got[1] != 4 || got[2] != 6 {
 		t.Errorf("not-applied lines = %v, want %v", got, want)
 	}

@@ -185,20 +185,7 @@ func TestIPsecGlobal(t *testing.T) {
 
 // TestIPsecNotApplied checks what is reported as kept but not applied.
 func TestIPsecNotApplied(t *testing.T) {
-	sys := NewSystem()
-	diags, err := Load(sys, strings.NewReader("crypto ipsec nat-transparency spi-matching\ncrypto ipsec profile P\n set isakmp-profile I\n set transform-set default\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []int
-	for _, d := range diags {
-		if d.Err != nil {
-			t.Errorf("line %d rejected: %v", d.Line, d.Err)
-		}
-		if d.NotApplied != "" {
-			got = append(got, d.Line)
-		}
-	}
+	got := notAppliedLines(t, "crypto ipsec nat-transparency spi-matching\ncrypto ipsec profile P\n set isakmp-profile I\n set transform-set default\n")
 	if len(got) != 2 || got[0] != 1 || got[1] != 3 {
 		t.Errorf("not-applied lines = %v, want [1 3]", got)
 	}

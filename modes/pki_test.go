@@ -1,9 +1,6 @@
 package modes
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestPKIModes(t *testing.T) {
 	runCLICases(t, []cliCase{
@@ -61,20 +58,7 @@ func TestPKIModes(t *testing.T) {
 // TestPKINotApplied checks that PKI blocks are reported once, at their
 // first line.
 func TestPKINotApplied(t *testing.T) {
-	sys := NewSystem()
-	diags, err := Load(sys, strings.NewReader("crypto pki trustpoint TP\n enrollment selfsigned\ncrypto pki certificate map M 1\n subject-name co x\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []int
-	for _, d := range diags {
-		if d.Err != nil {
-			t.Errorf("line %d rejected: %v", d.Line, d.Err)
-		}
-		if d.NotApplied != "" {
-			got = append(got, d.Line)
-		}
-	}
+	got := notAppliedLines(t, "crypto pki trustpoint TP\n enrollment selfsigned\ncrypto pki certificate map M 1\n subject-name co x\n")
 	if len(got) != 2 || got[0] != 1 || got[1] != 3 {
 		t.Errorf("not-applied lines = %v, want [1 3]", got)
 	}
