@@ -2,6 +2,8 @@ package modes
 
 import (
 	"testing"
+
+	runningconfig "github.com/flexvpnd/flexvpnd/running-config"
 )
 
 const (
@@ -32,18 +34,24 @@ func TestGlobalPasswordsAndUsers(t *testing.T) {
 			want: "enable secret 5 " + hash5 + "\n",
 		},
 		{
-			name:    "no enable secret; levels",
-			lines:   []string{"enable secret cisco", "enable secret level 5 five", "enable password level 3 0 three", "no enable secret", "enable secret 0 again", "no enable password level 3"},
+			name:    "plain-text secrets are stored as type 9; enable passwords stay plain",
+			lines:   []string{"enable secret cisco", "enable secret level 5 five", "enable password level 3 0 three", "no enable secret", "enable secret 0 again", "no enable password level 3", "enable password pw"},
 			section: "^enable",
-			want:    "enable secret level 5 five\nenable secret 0 again\n",
+			want: "enable secret level 5 9 $9$9kJuT2dCnMxW5g$dr0W1s5Bq/3Gtj.dFq9zL9mCgE4opW.v.gbWXd/SzHQ\n" +
+				"enable secret 9 $9$9kJuT2dCnMxW5g$VPDj83mn1Wg23L6mJtUCpTKxOJJecwnDkYqCI901FRU\nenable password pw\n",
 		},
 		{
 			name: "username lines merge in IOS order",
 			lines: []string{"username bob secret 0 s3cret", "username bob privilege 15", "username alice password 7 0822455D0A16",
-				"username carol privilege 0 algorithm-type sha256 secret !Password!", "username dave privilege 1 nopassword", "username gone secret x", "no username gone"},
+				"username carol privilege 0 algorithm-type sha256 secret !Password!", "username dave privilege 1 nopassword", "username gone secret x", "no username gone",
+				"username erin password three", "username fred algorithm-type md5 secret cisco", "username gina algorithm-type scrypt secret cisco"},
 			section: "^username",
-			want: "username bob privilege 15 secret 0 s3cret\nusername alice password 7 0822455D0A16\n" +
-				"username carol privilege 0 algorithm-type sha256 secret !Password!\nusername dave nopassword\n",
+			want: "username bob privilege 15 secret 9 $9$9kJuT2dCnMxW5g$eISRiK7S8lj81aDyOU0lhpHcpZTmX7IDmxTUeeQfXRw\n" +
+				"username alice password 7 0822455D0A16\n" +
+				"username carol privilege 0 secret 8 $8$9kJuT2dCnMxW5g$1DXm/lk7AuRGpJRZb.gqxqZr4IpQLPRndcf5TU8UAqI\n" +
+				"username dave nopassword\nusername erin password 0 three\n" +
+				"username fred secret 5 $1$9kJu$wy3aNVaY30vIwzJEQT0fJ1\n" +
+				"username gina secret 9 $9$9kJuT2dCnMxW5g$738OUHyr1B8QhgfIkfh0DY3oPoCGb15mlSKJlc2.4vw\n",
 		},
 		{
 			name:    "privilege out of range",
@@ -56,6 +64,16 @@ func TestGlobalPasswordsAndUsers(t *testing.T) {
 			lines:   []string{"hostname HUB", "service password-encryption"},
 			section: "^service|^hostname",
 			want:    "service password-encryption\nhostname HUB\n",
+		},
+		{
+			name: "service password-encryption hides plain passwords as type 7, then and later",
+			lines: []string{"username erin password three", "enable password pw", "username alice password 7 0822455D0A16",
+				"enable secret 5 " + hash5, "service password-encryption", "username bob password s3cret", "enable password level 3 0 three",
+				"no service password-encryption", "username pat password pw"},
+			section: "^service|^enable|^username",
+			want: "enable secret 5 " + hash5 + "\nenable password level 3 7 111D11171217\nenable password 7 11190E\n" +
+				"username erin password 7 111D11171217\nusername alice password 7 0822455D0A16\n" +
+				"username bob password 7 111A4A0605171F\nusername pat password 0 pw\n",
 		},
 	})
 }
@@ -238,6 +256,30 @@ func TestGlobalHelp(t *testing.T) {
 	for _, tc := range tests {
 		if got := s.Help(tc.line); got != tc.want {
 			t.Errorf("%q ?:\n%s\nwant:\n%s", tc.line, quoteLines(got), quoteLines(tc.want))
+		}
+	}
+}
+
+// TestTypedSecretsVerify types plain-text secrets and passwords at the CLI
+// and checks that what is stored verifies the typed text and only it.
+func TestTypedSecretsVerify(t *testing.T) {
+	sys, out := typeLines([]string{"service password-encryption", "enable secret cisco", "username op secret cisco", "username md algorithm-type md5 secret cisco",
+		"username sha algorithm-type sha256 secret cisco", "username pw password cisco", "enable password level 3 cisco"})
+	if out != "" {
+		t.Fatalf("output:\n%s", out)
+	}
+	var secrets []runningconfig.Secret
+	sys.Config(func(c *runningconfig.Config) {
+		for _, name := range []string{"op", "md", "sha"} {
+			u, _ := c.Global.Users.Get(name)
+			secrets = append(secrets, *u.Secret)
+		}
+		u, _ := c.Global.Users.Get("pw")
+		secrets = append(secrets, *u.Password, c.Global.EnableFor(true, 3).Secret, c.Global.EnableFor(false, 15).Secret)
+	})
+	for _, s := range secrets {
+		if !s.Verify("cisco") || s.Verify("Cisco") || s.Text == "cisco" {
+			t.Errorf("stored %+v: want a hidden form of \"cisco\" that verifies only it", s)
 		}
 	}
 }

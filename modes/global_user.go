@@ -1,6 +1,7 @@
 package modes
 
 import (
+	"fmt"
 	"regexp"
 
 	"github.com/flexvpnd/flexvpnd/parser"
@@ -66,8 +67,10 @@ func init() {
 			Spec: "service password-encryption",
 			Help: []string{"Modify use of network based services", "Encrypt system passwords"},
 			Run: func(c *Ctx, a parser.Args) error {
+				if err := c.Cfg.Global.EncryptPasswords(); err != nil {
+					return fmt.Errorf("service password-encryption: %w", err)
+				}
 				c.Cfg.Global.PasswordEncryption = true
-				c.NotApplied("service password-encryption has no effect yet: passwords are kept as typed")
 				return nil
 			},
 			Unset: func(c *Ctx, a parser.Args) error {
@@ -110,9 +113,44 @@ func enableLevel(a parser.Args) int {
 	return 15
 }
 
+// storeSecret hashes a plain-text secret into the given type (IOS-XE 17
+// makes type 9 unless algorithm-type says otherwise); a secret given
+// hashed is kept as typed.
+func storeSecret(s *runningconfig.Secret, typ string) error {
+	if s.Type != "" && s.Type != "0" {
+		return nil
+	}
+	h, err := runningconfig.NewSecret(typ, s.Text)
+	if err != nil {
+		return fmt.Errorf("hashing the secret: %w", err)
+	}
+	*s = h
+	return nil
+}
+
+// storePassword hides a plain-text password as type 7 when service
+// password-encryption is on.
+func storePassword(c *Ctx, s *runningconfig.Secret) error {
+	if !c.Cfg.Global.PasswordEncryption {
+		return nil
+	}
+	if err := s.Encrypt(); err != nil {
+		return fmt.Errorf("encrypting the password: %w", err)
+	}
+	return nil
+}
+
 // setEnable sets the enable secret or password of a level.
 func setEnable(c *Ctx, a parser.Args, password bool, types ...string) error {
 	s, err := secretArg(a, "LINE", types...)
+	if err != nil {
+		return err
+	}
+	if password {
+		err = storePassword(c, s)
+	} else {
+		err = storeSecret(s, "9")
+	}
 	if err != nil {
 		return err
 	}
@@ -128,9 +166,18 @@ func setUser(c *Ctx, a parser.Args) error {
 		if sec, err = secretArg(a, "stext", "0", "5", "8", "9"); err != nil {
 			return err
 		}
+		if err = storeSecret(sec, algorithmType(a)); err != nil {
+			return err
+		}
 	}
 	if a.Has("ptext") {
 		if pw, err = secretArg(a, "ptext", "0", "7"); err != nil {
+			return err
+		}
+		if pw.Type == "" {
+			pw.Type = "0" // IOS prints `username U password 0 P`
+		}
+		if err = storePassword(c, pw); err != nil {
 			return err
 		}
 	}
@@ -149,21 +196,22 @@ func setUser(c *Ctx, a parser.Args) error {
 	}
 	switch {
 	case sec != nil:
-		u.Secret, u.Password, u.NoPassword, u.Algorithm = sec, nil, false, algorithmOf(a)
+		u.Secret, u.Password, u.NoPassword = sec, nil, false
 	case pw != nil:
-		u.Secret, u.Password, u.NoPassword, u.Algorithm = nil, pw, false, ""
+		u.Secret, u.Password, u.NoPassword = nil, pw, false
 	case a.Has("nopassword"):
-		u.Secret, u.Password, u.NoPassword, u.Algorithm = nil, nil, true, ""
+		u.Secret, u.Password, u.NoPassword = nil, nil, true
 	}
 	return nil
 }
 
-// algorithmOf returns the algorithm keyword given after algorithm-type.
-func algorithmOf(a parser.Args) string {
-	for _, k := range []string{"md5", "sha256", "scrypt"} {
+// algorithmType returns the secret type of the algorithm given after
+// algorithm-type: md5 5, sha256 8, scrypt (and none) 9.
+func algorithmType(a parser.Args) string {
+	for k, t := range map[string]string{"md5": "5", "sha256": "8"} {
 		if a.Has(k) {
-			return k
+			return t
 		}
 	}
-	return ""
+	return "9"
 }

@@ -3,10 +3,13 @@ package runningconfig
 import (
 	"crypto/md5"
 	"crypto/pbkdf2"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -28,6 +31,69 @@ const (
 	type9N          = 16384
 	hashLen         = 32
 )
+
+// Rand is the source of the salts of new hashed secrets and of the
+// offsets of new type 7 passwords: crypto/rand; tests replace it with a
+// fixed stream so that their outputs are stable.
+var Rand io.Reader = rand.Reader
+
+// saltLen is the salt length of the secrets NewSecret makes: IOS uses 4
+// characters for type 5 and 14 for types 8 and 9.
+var saltLen = map[string]int{"5": 4, "8": 14, "9": 14}
+
+// NewSecret hashes a plain-text password into a secret of type "5"
+// (MD5-crypt), "8" (PBKDF2-SHA256) or "9" (scrypt) with a fresh random
+// salt, as IOS does for `secret PLAINTEXT`.
+func NewSecret(typ, password string) (Secret, error) {
+	n, ok := saltLen[typ]
+	if !ok {
+		return Secret{}, errUnknownType(typ)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(Rand, b); err != nil {
+		return Secret{}, fmt.Errorf("secret salt: %w", err)
+	}
+	for i := range b {
+		b[i] = ciscoAlphabet[b[i]%64]
+	}
+	if typ == "5" {
+		return Secret{Type: typ, Text: MD5Crypt(password, string(b))}, nil
+	}
+	h, err := HashSecret(typ, password, string(b))
+	if err != nil {
+		return Secret{}, fmt.Errorf("type %s secret: %w", typ, err)
+	}
+	return Secret{Type: typ, Text: h}, nil
+}
+
+// EncodeType7 hides a password the reversible type 7 way, with a random
+// key offset from 00 to 15 as IOS picks it.
+func EncodeType7(password string) (string, error) {
+	var seed [1]byte
+	if _, err := io.ReadFull(Rand, seed[:]); err != nil {
+		return "", fmt.Errorf("type 7 offset: %w", err)
+	}
+	off := int(seed[0] % 16)
+	b := []byte(password)
+	for i := range b {
+		b[i] ^= type7Key[(off+i)%len(type7Key)]
+	}
+	return fmt.Sprintf("%02d%X", off, b), nil
+}
+
+// Encrypt turns a plain-text (no type or type 0) password into type 7,
+// as `service password-encryption` does; other types are kept.
+func (s *Secret) Encrypt() error {
+	if s.Type != "" && s.Type != "0" {
+		return nil
+	}
+	t, err := EncodeType7(s.Text)
+	if err != nil {
+		return err
+	}
+	s.Type, s.Text = "7", t
+	return nil
+}
 
 // type7Key is the key of Cisco's reversible type 7 obfuscation.
 const type7Key = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"

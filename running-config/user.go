@@ -9,8 +9,6 @@ type User struct {
 	Name string
 	// Privilege is the privilege level (nil: not configured, level 1).
 	Privilege *int
-	// Algorithm is the `algorithm-type` given with the secret ("" none).
-	Algorithm string
 	// Secret and Password are exclusive; NoPassword is `nopassword`.
 	Secret, Password *Secret
 	NoPassword       bool
@@ -22,8 +20,6 @@ func (u *User) render(w *writer) {
 		s += " privilege " + strconv.Itoa(*u.Privilege)
 	}
 	switch {
-	case u.Secret != nil && u.Algorithm != "":
-		s += " algorithm-type " + u.Algorithm + " secret " + u.Secret.String()
 	case u.Secret != nil:
 		s += " secret " + u.Secret.String()
 	case u.Password != nil:
@@ -32,4 +28,21 @@ func (u *User) render(w *writer) {
 		s += " nopassword"
 	}
 	w.line("%s", s)
+}
+
+// EncryptPasswords turns the plain-text user and enable passwords into
+// type 7, as `service password-encryption` does when it is configured.
+func (g *Global) EncryptPasswords() error {
+	var err error
+	g.Users.Each(func(_ string, u *User) {
+		if u.Password != nil && err == nil {
+			err = u.Password.Encrypt()
+		}
+	})
+	for _, e := range g.Enable {
+		if e.Password && err == nil {
+			err = e.Secret.Encrypt()
+		}
+	}
+	return err
 }

@@ -72,7 +72,7 @@ func TestSSHAppliance(t *testing.T) {
 	out, err := exec.CommandContext(sctx, sshpass, "-p", "s3cret", sshBin, "-F", "/dev/null", "-p", p,
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
 		"-o", "PubkeyAuthentication=no", "admin@127.0.0.1", "show running-config").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "hostname EDGE\n") || !strings.Contains(string(out), "username admin privilege 15 secret s3cret\n") {
+	if err != nil || !strings.Contains(string(out), "hostname EDGE\n") || !strings.Contains(string(out), "username admin privilege 15 secret 9 $9$") {
 		t.Errorf("ssh show running-config: %v\n%s", err, out)
 	}
 	if fi, err := os.Stat(filepath.Join(state, "ssh_host_ed25519_key")); err != nil || fi.Mode().Perm() != 0o600 {
