@@ -27,6 +27,11 @@
 // plane UDP-encapsulated (RFC 3948). Responses always go back to where the
 // request came from (section 2.11).
 //
-// Not yet implemented: CREATE_CHILD_SA (rekeying), Delete payloads,
+// Deletion (RFC 7296 sections 1.4.1 and 3.11): SA.Delete and SA.DeleteChild
+// send INFORMATIONAL requests with Delete payloads; received ones remove
+// the named CHILD SAs, answered with the paired SPIs (nothing for SAs we
+// are deleting ourselves), or the whole IKE SA.
+//
+// Not yet implemented: CREATE_CHILD_SA (rekeying),
 // liveness checks of our own (DPD), NAT keepalives, cookies, fragmentation.
 package ike

@@ -136,7 +136,9 @@ func (sa *SA) Tick(now time.Time) []Datagram {
 		return nil
 	}
 	if ex.sent > sa.cfg.Retransmit.Tries {
-		sa.fail(fmt.Errorf("ike: %v request %d: no response after %d retransmissions", ex.typ, ex.id, ex.sent-1))
+		// The peer is deemed dead and so are the CHILD SAs (RFC 7296
+		// sections 1.4.1 and 2.4).
+		sa.fail(sa.deleteChildren(fmt.Errorf("ike: %v request %d: no response after %d retransmissions", ex.typ, ex.id, ex.sent-1)))
 		return nil
 	}
 	ex.next = now.Add(sa.cfg.Retransmit.delay(ex.sent))
@@ -181,6 +183,9 @@ func (sa *SA) handleResponse(wm *wire.Message, raw []byte, m *message) []Datagra
 			sa.fail(fmt.Errorf("ike: %v response: %w", ex.typ, err))
 			return sa.noticeAuthFailed(ex, err)
 		}
+	}
+	if sa.state == StateDeleted {
+		return nil // the IKE SA Delete completed
 	}
 	sa.mgr.active = nil
 	sa.mgr.nextID++
@@ -257,7 +262,7 @@ func (sa *SA) float(rx *message) {
 // the current state, or nil for requests this SA does not handle yet.
 func (sa *SA) responderTasks(typ wire.ExchangeType) *exchange {
 	switch {
-	case typ == wire.Informational && sa.state == StateEstablished:
+	case typ == wire.Informational && (sa.state == StateEstablished || sa.state == StateDeleting):
 		return &exchange{typ: typ, tasks: []task{&informational{sa: sa}}}
 	case sa.initiator:
 		return nil // CREATE_CHILD_SA from the peer: not yet

@@ -22,6 +22,8 @@ const (
 	StateConnecting               // IKE_SA_INIT or IKE_AUTH under way
 	StateEstablished              // IKE_AUTH completed: authenticated and keyed
 	StateFailed                   // negotiation failed; see SA.Err
+	StateDeleting                 // our IKE SA Delete request is outstanding
+	StateDeleted                  // deleted by either side (RFC 7296 section 1.4.1)
 )
 
 // String returns the state name in capitals, as strongSwan prints it.
@@ -35,6 +37,10 @@ func (s State) String() string {
 		return "ESTABLISHED"
 	case StateFailed:
 		return "FAILED"
+	case StateDeleting:
+		return "DELETING"
+	case StateDeleted:
+		return "DELETED"
 	}
 	return fmt.Sprintf("State(%d)", uint8(s))
 }
@@ -72,6 +78,9 @@ type SA struct {
 	mgr      manager
 	children []dataplane.ChildSAID
 	childErr error
+	// deleting holds the inbound SPIs of the CHILD SAs whose Delete
+	// request is queued or outstanding (RFC 7296 section 1.4.1).
+	deleting []uint32
 }
 
 // handshake is the state of the initial exchanges (RFC 7296 sections 1.2,

@@ -5,7 +5,7 @@
 //
 // All SAs live in one goroutine, the node's loop; the SAs themselves hold
 // no locks. The transport's receive goroutines copy each message into a
-// channel, and the public methods (AddPeer, Initiate, Status) run as
+// channel, and the public methods (AddPeer, Initiate, Delete, DeleteChild, Status) run as
 // closures inside the loop.
 //
 // # Routing
@@ -20,9 +20,17 @@
 // original responder (flag I clear) belongs to one of our initiator SAs,
 // found by its initiator SPI. Anything else is dropped (section 2.21).
 //
-// Not yet handled: removing SAs (no Delete payloads or lifetimes in package
-// ike yet, so SAs, even failed ones, stay until Close), NAT keepalives (RFC
-// 3948 section 2.3), and a limit on half-open SAs (cookies, section 2.6).
+// # Deletion
+//
+// Delete and DeleteChild start the INFORMATIONAL exchanges of RFC 7296
+// section 1.4.1 in the SA's actor; Delete payloads from the peer are handled
+// there too. Once an SA is deleted or failed and none of its exchanges
+// runs, the node drops it from the routing tables; a deleted SA also leaves
+// Status, a failed one stays there with its error.
+//
+// Not yet handled: expiring failed SAs from Status, lifetimes, NAT
+// keepalives (RFC 3948 section 2.3), and a limit on half-open SAs (cookies,
+// section 2.6).
 // NAT traversal itself is done by package ike: the node hands it the local
 // and remote address of every datagram and sets Config.NATPort of initiated
 // SAs to its NAT-T port; Status reports the floated endpoints and the NAT

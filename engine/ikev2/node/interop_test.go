@@ -77,6 +77,33 @@ type interopCase struct {
 	weInit   bool // flexvpnd initiates; otherwise strongSwan does
 	fqdn     bool // FQDN identities instead of IP addresses
 	wrongPSK bool // strongSwan has another PSK: both sides must fail
+	// del, if set, deletes the CHILD SA or the IKE SA once both sides are
+	// checked.
+	del *deleteCase
+}
+
+// deleteCase is who deletes what in an interop run (RFC 7296 section
+// 1.4.1).
+type deleteCase struct {
+	child bool // the CHILD SA only, not the IKE SA
+	swan  bool // strongSwan deletes; otherwise we do
+}
+
+// TestInteropDelete deletes the CHILD SA and the IKE SA from either side
+// between flexvpnd and strongSwan (RFC 7296 section 1.4.1): both sides end
+// without the SAs, in status and in the data plane.
+func TestInteropDelete(t *testing.T) {
+	if why := swanlab.Available(); why != "" {
+		t.Skipf("no strongSwan lab: %s", why)
+	}
+	for _, tc := range []interopCase{
+		{name: "strongswan deletes child", s: suiteGCM, weInit: true, del: &deleteCase{child: true, swan: true}},
+		{name: "strongswan deletes ike", s: suiteGCM, del: &deleteCase{swan: true}},
+		{name: "we delete child", s: suiteGCM, del: &deleteCase{child: true}},
+		{name: "we delete ike", s: suiteGCM, weInit: true, del: &deleteCase{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runInterop(t, tc) })
+	}
 }
 
 // TestInteropStrongSwan runs flexvpnd's node in namespace A against
@@ -220,6 +247,54 @@ func runInterop(t *testing.T, tc interopCase) {
 	}
 	checkChild(t, tc, peer, theirs, ours, dp)
 	t.Logf("negotiation and checks %v, whole test %v", time.Since(setup), time.Since(start))
+	if tc.del != nil {
+		checkDelete(t, *tc.del, n, peer, ours, dp)
+		t.Logf("whole test with the delete %v", time.Since(start))
+	}
+}
+
+// checkDelete deletes the CHILD SA or the IKE SA as del says and waits for
+// both sides to drop it: from our Status and data plane, and from
+// strongSwan's --list-sas.
+func checkDelete(t *testing.T, del deleteCase, n *Node, peer *swanlab.Charon, ours SAStatus, dp *recording.Dataplane) {
+	t.Helper()
+	start := time.Now()
+	var err error
+	switch {
+	case del.swan && del.child:
+		_, err = peer.Swanctl("--terminate", "--child", "net", "--timeout", "5")
+	case del.swan:
+		err = peer.Terminate("flex", 5*time.Second)
+	case del.child:
+		err = n.DeleteChild(ours.SPIi, ours.SPIr, ours.Children[0].ID.InSPI)
+	default:
+		err = n.Delete(ours.SPIi, ours.SPIr)
+	}
+	if err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	oursGone := func(st []SAStatus) bool { return len(st) == 0 }
+	theirsGone := func(s []swanlab.IKESA) bool { _, ok := swanlab.FindIKE(s, "flex"); return !ok }
+	if del.child {
+		oursGone = func(st []SAStatus) bool {
+			return len(st) == 1 && st[0].State == ike.StateEstablished && len(st[0].Children) == 0
+		}
+		theirsGone = func(s []swanlab.IKESA) bool {
+			sa, ok := swanlab.FindIKE(s, "flex")
+			return ok && sa.State == "ESTABLISHED" && len(sa.Children) == 0
+		}
+	}
+	waitSAs(t, n, 10*time.Second, "our SA deleted", oursGone)
+	if _, err := peer.WaitSAs(10*time.Second, "strongSwan's SA deleted", theirsGone); err != nil {
+		t.Fatal(err)
+	}
+	if inst := dp.Installed(); len(inst) != 0 {
+		t.Errorf("data plane still holds %+v", inst)
+	}
+	if got := dp.Deleted(); len(got) != 1 || got[0] != ours.Children[0].ID {
+		t.Errorf("data plane deleted %v, want %v", got, ours.Children[0].ID)
+	}
+	t.Logf("deleted on both sides in %v", time.Since(start))
 }
 
 // checkChild checks that strongSwan installed the CHILD SA of IKE_AUTH and

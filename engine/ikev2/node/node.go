@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"slices"
 	"sync"
@@ -247,6 +248,7 @@ func (n *Node) loop(ctx context.Context) {
 			n.tick(now)
 		}
 		n.note()
+		n.prune()
 		timer.Reset(n.nextTimer())
 	}
 }
@@ -343,4 +345,61 @@ func (n *Node) note() {
 			n.log.Info("IKE SA "+s.String(), "peer", e.peer, "spis", fmt.Sprintf("%016x_i %016x_r", spiI, spiR), "err", e.sa.Err())
 		}
 	}
+}
+
+// Delete starts deleting the IKE SA with the given SPIs and its CHILD SAs
+// (RFC 7296 section 1.4.1). It returns once the request is sent; the SA
+// leaves Status when the peer answers (or fails when it does not).
+func (n *Node) Delete(spiI, spiR uint64) error {
+	return n.onSA(spiI, spiR, (*ike.SA).Delete)
+}
+
+// DeleteChild starts deleting the CHILD SA with inbound SPI inSPI of the
+// IKE SA with the given SPIs (RFC 7296 section 1.4.1). It returns once the
+// request is sent; the CHILD SA leaves Status when the peer answers.
+func (n *Node) DeleteChild(spiI, spiR uint64, inSPI uint32) error {
+	return n.onSA(spiI, spiR, func(sa *ike.SA) ([]ike.Datagram, error) { return sa.DeleteChild(inSPI) })
+}
+
+// onSA runs fn on the IKE SA with the given SPIs in the loop and sends what
+// it returns.
+func (n *Node) onSA(spiI, spiR uint64, fn func(*ike.SA) ([]ike.Datagram, error)) error {
+	var err error
+	if rerr := n.run(func() {
+		i := slices.IndexFunc(n.sas, func(e *entry) bool {
+			i, r := e.sa.SPIs()
+			return i == spiI && r == spiR
+		})
+		if i < 0 {
+			err = fmt.Errorf("node: no IKE SA %016x_i %016x_r", spiI, spiR)
+			return
+		}
+		var out []ike.Datagram
+		if out, err = fn(n.sas[i].sa); err != nil {
+			err = fmt.Errorf("node: %w", err)
+		}
+		n.send(n.sas[i], out)
+	}); rerr != nil {
+		return rerr
+	}
+	return err
+}
+
+// prune drops the SAs that ended, once no exchange of theirs runs, from
+// the routing tables, so that later messages for them are dropped. Deleted
+// SAs leave Status too; failed ones stay there with their error.
+func (n *Node) prune() {
+	for _, e := range n.sas {
+		if s := e.sa.State(); s != ike.StateFailed && s != ike.StateDeleted {
+			continue
+		}
+		if _, ok := e.sa.NextTimer(); ok {
+			continue
+		}
+		gone := func(_ uint64, v *entry) bool { return v == e }
+		maps.DeleteFunc(n.byInitSPI, gone)
+		maps.DeleteFunc(n.byRespSPI, gone)
+		maps.DeleteFunc(n.halfOpen, func(_ halfKey, v *entry) bool { return v == e })
+	}
+	n.sas = slices.DeleteFunc(n.sas, func(e *entry) bool { return e.sa.State() == ike.StateDeleted })
 }

@@ -15,11 +15,11 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 
 // loopbackPair starts two nodes on 127.0.0.1 and configures each as the
 // other's peer "p" with the given suite; each node uses its PSK for both
-// directions.
-func loopbackPair(t *testing.T, s suite, pskA, pskB string) (a, b *Node) {
+// directions. It returns the nodes and their data planes.
+func loopbackPair(t *testing.T, s suite, pskA, pskB string) (a, b *Node, da, db *recording.Dataplane) {
 	t.Helper()
-	a, _ = startNode(t, loopback)
-	b, _ = startNode(t, loopback)
+	a, da = startNode(t, loopback)
+	b, db = startNode(t, loopback)
 	ea, eb := ikeEndpoint(t, a), ikeEndpoint(t, b)
 	idA, idB := ike.FQDNIdentity("a.lab"), ike.FQDNIdentity("b.lab")
 	if err := a.AddPeer(Peer{Name: "p", IKE: ikeConfig(s, ea, eb, idA, idB, pskA, pskA)}); err != nil {
@@ -28,7 +28,7 @@ func loopbackPair(t *testing.T, s suite, pskA, pskB string) (a, b *Node) {
 	if err := b.AddPeer(Peer{Name: "p", IKE: ikeConfig(s, eb, ea, idB, idA, pskB, pskB)}); err != nil {
 		t.Fatal(err)
 	}
-	return a, b
+	return a, b, da, db
 }
 
 func TestLoopback(t *testing.T) {
@@ -51,7 +51,7 @@ func TestLoopback(t *testing.T) {
 			if tc.pskB != "" {
 				pskB = tc.pskB
 			}
-			a, b := loopbackPair(t, tc.s, "secret", pskB)
+			a, b, _, _ := loopbackPair(t, tc.s, "secret", pskB)
 			start := time.Now()
 			if err := a.Initiate("p"); err != nil {
 				t.Fatal(err)
@@ -88,7 +88,7 @@ func TestLoopback(t *testing.T) {
 // TestRouting runs several IKE SAs between the same two nodes at once, so
 // that every message must be routed by its SPIs.
 func TestRouting(t *testing.T) {
-	a, b := loopbackPair(t, suiteGCM, "secret", "secret")
+	a, b, _, _ := loopbackPair(t, suiteGCM, "secret", "secret")
 	const n = 4
 	for range n {
 		if err := a.Initiate("p"); err != nil {
