@@ -13,6 +13,7 @@ package dataplane
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // Dataplane installs and removes the ESP SAs of CHILD SAs. Implementations
@@ -24,6 +25,93 @@ type Dataplane interface {
 	// DeleteChildSA removes both directions of a CHILD SA installed
 	// earlier; deleting an unknown CHILD SA is an error.
 	DeleteChildSA(id ChildSAID) error
+}
+
+// Tunnels is implemented by data planes that own tunnel interfaces
+// (TunnelN, Virtual-AccessN). The engine ensures each tunnel of the
+// running-config, and each Virtual-Access of an established virtual-template
+// session, before it installs the CHILD SAs that carry its traffic.
+type Tunnels interface {
+	// EnsureTunnel creates the tunnel interface or brings an existing one
+	// (same ID) to t: name, addresses, MTU, state and routes. It is
+	// idempotent; calling it again with the same value changes nothing.
+	EnsureTunnel(t Tunnel) error
+	// DeleteTunnel removes the tunnel interface with its addresses and
+	// routes; deleting an unknown tunnel is not an error.
+	DeleteTunnel(id uint32) error
+}
+
+// Stats is implemented by data planes that count packets per CHILD SA.
+type Stats interface {
+	// ChildSAStats returns the counters of an installed CHILD SA, false if
+	// it is not installed.
+	ChildSAStats(id ChildSAID) (Counters, bool)
+}
+
+// Tunnel is a route-based tunnel interface: a static VTI (`interface
+// TunnelN`) or a Virtual-Access cloned from a Virtual-Template for one
+// session.
+type Tunnel struct {
+	// ID is the tunnel's identifier, the TunnelID of its CHILD SAs (the
+	// if_id of an XFRM interface); never 0.
+	ID uint32
+	// Name is the IOS interface name ("Tunnel0", "Virtual-Access3");
+	// IfName is the Linux interface name (at most 15 bytes), chosen by
+	// the engine (see LinuxName).
+	Name, IfName string
+	// Addrs are the interface addresses (`ip address`, `ipv6 address`, or
+	// the borrowed address of `ip unnumbered`).
+	Addrs []netip.Prefix
+	// MTU is the interface MTU in bytes; 0 leaves the backend's default.
+	MTU int
+	// Up is false when the interface is shut down (`shutdown`).
+	Up bool
+	// VRF is the Linux VRF device the interface is enslaved to (`vrf
+	// forwarding NAME`, `ip vrf forwarding NAME`); empty for the global
+	// table.
+	VRF string
+	// Local and Remote are the outer endpoints (`tunnel source`,
+	// `tunnel destination`, or the peer of a Virtual-Access).
+	Local, Remote netip.Addr
+	// Routes are the routes through this interface.
+	Routes []Route
+}
+
+// Route is a route through a tunnel interface.
+type Route struct {
+	// Prefix is the destination.
+	Prefix netip.Prefix
+	// Distance is the IOS administrative distance (1 for a static route),
+	// installed as the Linux route metric.
+	Distance uint8
+}
+
+// LinuxName returns the Linux interface name of an IOS interface name: the
+// name itself when it fits the 15 bytes of IFNAMSIZ, otherwise the IOS
+// short form ("Virtual-Access123456" becomes "Vi123456").
+func LinuxName(iosName string) string {
+	if len(iosName) <= 15 {
+		return iosName
+	}
+	i := strings.IndexAny(iosName, "0123456789")
+	if i < 2 {
+		return iosName[:15]
+	}
+	short := iosName[:2] + iosName[i:]
+	return short[:min(len(short), 15)]
+}
+
+// Counters are the packet counters of one CHILD SA, both directions.
+type Counters struct {
+	// OutPackets and OutBytes count packets encapsulated (`#pkts encaps`).
+	OutPackets, OutBytes uint64
+	// InPackets and InBytes count packets decapsulated (`#pkts decaps`).
+	InPackets, InBytes uint64
+	// ReplayDrops, AuthFailures and OtherDrops count inbound packets
+	// dropped (RFC 4303 section 3.4.3, 3.4.4).
+	ReplayDrops, AuthFailures, OtherDrops uint64
+	// OutDrops counts outbound packets that could not be sent.
+	OutDrops uint64
 }
 
 // ChildSA is an established ESP CHILD SA, both directions (RFC 7296 section

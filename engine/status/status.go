@@ -1,0 +1,119 @@
+// Package status holds the read-only snapshot of what the engine runs: IKE
+// SAs with their CHILD SAs and counters, and tunnel interfaces. The engine
+// produces it; the show and clear commands in modes read it. It is plain
+// values, with no behaviour, so that the CLI never reaches into engine state.
+package status
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Snapshot is the engine's state at one instant.
+type Snapshot struct {
+	// Time is when the snapshot was taken; active times are measured
+	// against it.
+	Time time.Time
+	// IKESAs are the IKE SAs, in order of creation.
+	IKESAs []IKESA
+	// Tunnels are the tunnel interfaces (TunnelN, Virtual-AccessN), in
+	// IOS interface order.
+	Tunnels []Tunnel
+}
+
+// IKESA is one IKE SA, as `show crypto ikev2 sa detailed` and `show crypto
+// session detail` report it.
+type IKESA struct {
+	// ConnID is the "Tunnel-id" column of `show crypto ikev2 sa` (IOS's
+	// connection id, unique among current SAs); SessionID the crypto
+	// session it belongs to.
+	ConnID, SessionID int
+	// Local and Remote are the IKE endpoints (port 4500 once NAT-T
+	// floated).
+	Local, Remote netip.AddrPort
+	// FVRF and IVRF are the front-door and inside VRFs, "" for none.
+	FVRF, IVRF string
+	// State is the IOS status column: "READY", "IN-NEG", "DELETE".
+	State string
+	// Description is the `Status Description` line ("Negotiation done").
+	Description string
+	// Initiator reports that this side initiated the SA.
+	Initiator bool
+	// Profile is the crypto ikev2 profile in use; Interface the tunnel
+	// ("Tunnel0", "Virtual-Access1"), "" when none.
+	Profile, Interface string
+	// Encr ("AES-CBC", "AES-GCM", "CHACHA20-POLY1305"), KeyBits, PRF
+	// ("SHA256"), Hash ("SHA256", "None" with an AEAD cipher) and DHGroup
+	// are the negotiated IKE transforms in IOS spelling.
+	Encr        string
+	KeyBits     int
+	PRF, Hash   string
+	DHGroup     int
+	AuthSign    string // "PSK"
+	AuthVerify  string // "PSK"
+	Lifetime    time.Duration
+	Established time.Time // zero while negotiating
+	// LocalSPI and RemoteSPI are this side's and the peer's IKE SPIs.
+	LocalSPI, RemoteSPI uint64
+	// LocalID and RemoteID are the identities, rendered as IOS does
+	// (address, FQDN, email, key-id).
+	LocalID, RemoteID string
+	// Message IDs: the next request this side sends and the next one it
+	// expects from the peer; windows sizes.
+	LocalNextMsgID, RemoteNextMsgID uint32
+	LocalWindow, RemoteWindow       int
+	// DPDInterval and DPDRetries are the configured dead peer detection
+	// (0 when not configured).
+	DPDInterval time.Duration
+	DPDRetries  int
+	// NATLocal and NATRemote report a NAT in front of this side or the
+	// peer.
+	NATLocal, NATRemote bool
+	// AssignedAddr is the address assigned to the peer by config mode,
+	// or to this side when it is the client; invalid when none.
+	AssignedAddr netip.Addr
+	// Children are the IPsec (CHILD) SAs.
+	Children []ChildSA
+}
+
+// ChildSA is one CHILD SA, both directions, as `show crypto ipsec sa`
+// reports it.
+type ChildSA struct {
+	// InSPI and OutSPI are the inbound and outbound ESP SPIs.
+	InSPI, OutSPI uint32
+	// LocalTS and RemoteTS are the protected networks (`local ident`,
+	// `remote ident`).
+	LocalTS, RemoteTS []netip.Prefix
+	// Transform is the IOS transform text ("esp-gcm 256", "esp-256-aes
+	// esp-sha256-hmac"); PFSGroup the DH group of the last rekey, 0 none.
+	Transform string
+	PFSGroup  int
+	// Tunnel reports tunnel mode (IOS "Tunnel"), false for transport.
+	Tunnel bool
+	// Encap reports UDP encapsulation (RFC 3948, "Tunnel UDP-Encaps").
+	Encap bool
+	// Lifetime is the negotiated hard lifetime; Established when the
+	// SA was installed.
+	Lifetime    time.Duration
+	Established time.Time
+	// Counters from the data plane.
+	OutPackets, OutBytes, InPackets, InBytes uint64
+	ReplayDrops, AuthFailures, OtherDrops    uint64
+	OutDrops                                 uint64
+}
+
+// Tunnel is one tunnel interface.
+type Tunnel struct {
+	// Name is the IOS name; IfName the Linux interface.
+	Name, IfName string
+	// Addrs are the interface addresses.
+	Addrs []netip.Prefix
+	// AdminUp is false after `shutdown`; ProtocolUp reports the line
+	// protocol (up while an IPsec SA protects it).
+	AdminUp, ProtocolUp bool
+	// Source and Destination are the tunnel endpoints.
+	Source, Destination netip.Addr
+	// Profile is the protecting ipsec profile; Template the
+	// Virtual-Template a Virtual-Access was cloned from.
+	Profile, Template string
+}
