@@ -118,8 +118,8 @@ var layerRules = []layerRule{
 		},
 	},
 	{
-		name:      "only engine/dataplane/xfrm imports netlink",
-		applies:   func(r string) bool { return !under(r, "engine/dataplane/xfrm") },
+		name:      "only engine/dataplane/xfrm and engine/dataplane/netdev import netlink",
+		applies:   func(r string) bool { return !under(r, "engine/dataplane/xfrm") && !under(r, "engine/dataplane/netdev") },
 		forbidden: func(p string) bool { return within(p, "github.com/vishvananda/netlink") },
 	},
 	{
@@ -201,6 +201,7 @@ func TestLayeringRules(t *testing.T) {
 		{ImportPath: m("parser"), Deps: []string{"fmt", "net/netip"}, TestImports: []string{"testing", "github.com/google/go-cmp/cmp"}},
 		{ImportPath: m("modes"), Deps: []string{m("parser"), m("running-config")}},
 		{ImportPath: m("engine/dataplane/xfrm"), Imports: []string{"github.com/vishvananda/netlink"}},
+		{ImportPath: m("engine/dataplane/netdev"), Imports: []string{"github.com/vishvananda/netlink"}},
 		{ImportPath: m("modes/console"), Imports: []string{"github.com/chzyer/readline"}},
 		{ImportPath: m("modes/ssh"), Imports: []string{"golang.org/x/crypto/ssh"}},
 		{ImportPath: "golang.org/x/crypto/ssh", Imports: []string{"testing"}},
