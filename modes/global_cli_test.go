@@ -234,6 +234,20 @@ func TestGlobalSystemLines(t *testing.T) {
 				"ip ssh server algorithm mac hmac-sha2-256\nip ssh version 2\n",
 		},
 		{
+			// The ed25519 key's hash is what `ssh-keygen -l -E md5`
+			// prints for it (a6:33:44:...:69).
+			name: "ssh pubkey chain: key-string stored as its MD5 key-hash",
+			lines: []string{"ip ssh version 2", "ip ssh pubkey-chain", "username bob", "key-hash ssh-rsa 00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff bob@lap",
+				"key-string", "AAAAC3NzaC1lZDI1NTE5AAAAIOj2XWcHSzuiAf6sXbqZ2qLHhsoQ+94uXu+gHx8tbsXa", "exit",
+				"key-hash ssh-rsa 0011", "exit", "username alice", "key-string", "AAAAB3NzaC1", "exit", "exit",
+				"username carol", "key-hash ssh-ed25519 ffffffffffffffffffffffffffffffff", "no key-hash ssh-ed25519 FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"},
+			section: "^ip ssh",
+			want: "ip ssh version 2\nip ssh pubkey-chain\n  username bob\n   key-hash ssh-rsa 00112233445566778899AABBCCDDEEFF bob@lap\n" +
+				"   key-hash ssh-ed25519 A63344286A50A7031FC3867BD3CA7369\n  username alice\n  username carol\n",
+			out: "Router(conf-ssh-pubkey-user)#key-hash ssh-rsa 0011\n%SSH: \"0011\" is not an MD5 key hash (32 hex digits)\n" +
+				"Router(conf-ssh-pubkey-data)#exit\n%SSH: Failed to decode the key value\n",
+		},
+		{
 			name:    "no ip forward-protocol nd is shown; no ip ssh version",
 			lines:   []string{"no ip forward-protocol nd", "ip http server", "ip ssh version 1", "no ip ssh version", "ip ssh port 2001 rotary 1"},
 			section: "^(no )?ip (forward|http|ssh)",

@@ -230,13 +230,23 @@ func vbUnset(c *Ctx, f *vbFamily, a parser.Args) error {
 // and reports it as not applied, once per group of blocks rendered
 // together (the boot markers are reported once).
 func vbNewBlock(c *Ctx, f *vbFamily, lines []string) *runningconfig.Kept {
-	k := &runningconfig.Kept{Slot: f.Slot, Lines: lines, Reason: f.Reason, Family: f.Name, Group: f.Group}
 	report := true
 	for _, o := range c.Cfg.Kept {
 		if f.Group != "" && o.Slot == f.Slot && o.Group == f.Group {
 			report = false
 		}
 	}
+	k := vbInsertBlock(c, f, lines)
+	if report {
+		c.NotApplied(f.Reason)
+	}
+	return k
+}
+
+// vbInsertBlock adds a block of family f with the given lines at its place
+// in the slot, without reporting it.
+func vbInsertBlock(c *Ctx, f *vbFamily, lines []string) *runningconfig.Kept {
+	k := &runningconfig.Kept{Slot: f.Slot, Lines: lines, Reason: f.Reason, Family: f.Name, Group: f.Group}
 	rank := vbRank[f.Name]
 	at := len(c.Cfg.Kept)
 	for i, o := range c.Cfg.Kept {
@@ -250,9 +260,6 @@ func vbNewBlock(c *Ctx, f *vbFamily, lines []string) *runningconfig.Kept {
 	c.Cfg.Kept[at] = k
 	if f.Note != "" {
 		c.Printf("%s", f.Note)
-	}
-	if report {
-		c.NotApplied(f.Reason)
 	}
 	return k
 }

@@ -342,7 +342,7 @@ func init() {
 	keepVerbatim(
 		&vbFamily{Name: "clock", Spec: "clock LINE", Help: []string{"Configure time-of-day clock", vbArgHelp}, Slot: s, Reason: reasonNTP},
 		&vbFamily{Name: "ip-multicast-routing", Spec: "ip multicast-routing [LINE]", Help: []string{HelpIP, "Enable IP multicast forwarding", vbArgHelp}, Slot: s, Reason: reasonRouting},
-		&vbFamily{Name: "login", Spec: "login LINE", Help: []string{"Enable secure login checking", vbArgHelp}, Slot: s, Reason: reasonServices},
+		loginFamily,
 		&vbFamily{Name: "subscriber", Spec: "subscriber templating", Help: []string{"Subscriber configuration", "Enable templating"}, Slot: s, Reason: reasonPlatform},
 		&vbFamily{Name: "multilink", Spec: "multilink LINE", Help: []string{"PPP multilink global configuration", vbArgHelp}, Slot: s, Reason: reasonPlatform},
 		&vbFamily{Name: "call-home", Spec: "call-home", Help: []string{"Enter call-home configuration mode"}, Slot: s, Reason: reasonServices, Block: true, Sub: callHomeMode},

@@ -70,6 +70,10 @@ type SSHConfig struct {
 	// Other are the other `ip ssh ...` lines (bulk-mode, rsa keypair-name,
 	// server algorithm, ...), kept verbatim.
 	Other KeptLines
+	// PubkeyChain is set once `ip ssh pubkey-chain` was entered; Pubkeys
+	// are its users and their keys.
+	PubkeyChain bool
+	Pubkeys     Ordered[*PubkeyUser]
 }
 
 // EnablePW is one `enable secret|password [level N]` entry.
@@ -232,6 +236,7 @@ func (g *Global) renderIPTail(w *writer) {
 	if s.Version != 0 {
 		w.line("ip ssh version %s", strconv.Itoa(s.Version))
 	}
+	s.renderPubkeyChain(w)
 	if g.RadiusSource != "" {
 		w.line("ip radius source-interface %s", g.RadiusSource)
 	}

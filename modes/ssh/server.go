@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -47,10 +48,9 @@ type Server struct {
 	// Throttle limits failed logins per address (NewThrottle's defaults
 	// when nil).
 	Throttle *Throttle
-	// AuthorizedKeys returns the public keys a configured user may log in
-	// with (nil: public-key login refused). It stands in for `ip ssh
-	// pubkey-chain` until the grammar has it.
-	AuthorizedKeys func(user string) []gossh.PublicKey
+	// quiet is IOS quiet mode (`login block-for`): one throttle for all
+	// addresses, its limits taken from the running-config at each login.
+	quiet Throttle
 
 	once sync.Once
 	mu   sync.Mutex
@@ -242,6 +242,18 @@ func (s *Server) lookup(name string) (acct account, ok bool, users int) {
 	return acct, ok, users
 }
 
+// keyAuthorized reports whether `ip ssh pubkey-chain` lists the key for
+// the user (by the MD5 hash IOS keeps of it).
+func (s *Server) keyAuthorized(user string, key gossh.PublicKey) bool {
+	ok := false
+	s.Sys.Config(func(c *runningconfig.Config) {
+		if u := c.Global.SSH.PubkeyUser(user, false); u != nil {
+			ok = slices.ContainsFunc(u.Keys, func(k runningconfig.KeyHash) bool { return k.Matches(key.Type(), key.Marshal()) })
+		}
+	})
+	return ok
+}
+
 // errLogin is the error every refused login gets (the reason is logged,
 // never told to the client).
 var errLogin = errors.New("login refused")
@@ -252,6 +264,10 @@ func (s *Server) admit(meta gossh.ConnMetadata, method string) (account, error) 
 	addr := hostOf(meta.RemoteAddr())
 	if _, ok := s.Throttle.Blocked(addr); ok {
 		s.Log.Warn("ssh login refused: address blocked after failed logins", "user", meta.User(), "remote", addr, "method", method)
+		return account{}, errLogin
+	}
+	if until, ok := s.quietMode(); ok {
+		s.Log.Warn("ssh login refused: quiet mode (login block-for)", "user", meta.User(), "remote", addr, "method", method, "until", until.Format(time.RFC3339))
 		return account{}, errLogin
 	}
 	acct, ok, users := s.lookup(meta.User())
@@ -273,6 +289,33 @@ func (s *Server) fail(meta gossh.ConnMetadata, method, reason string) {
 	if s.Throttle.Fail(addr) {
 		s.Log.Warn("ssh logins blocked after repeated failures", "remote", addr, "for", s.Throttle.BlockFor)
 	}
+	if s.loginBlockFor() && s.quiet.Fail(quietKey) {
+		s.Log.Warn("ssh quiet mode: every login refused after repeated failures (login block-for)")
+	}
+}
+
+// quietKey is the one key of the quiet-mode throttle: IOS counts failures
+// from every address together.
+const quietKey = ""
+
+// loginBlockFor loads `login block-for` into the quiet-mode throttle and
+// reports whether it is configured.
+func (s *Server) loginBlockFor() bool {
+	var lb runningconfig.LoginBlockFor
+	var ok bool
+	s.Sys.Config(func(c *runningconfig.Config) { lb, ok = c.LoginBlockFor() })
+	if ok {
+		s.quiet.Configure(lb.Attempts, lb.Within, lb.BlockFor)
+	}
+	return ok
+}
+
+// quietMode reports whether quiet mode refuses logins now, and until when.
+func (s *Server) quietMode() (time.Time, bool) {
+	if !s.loginBlockFor() {
+		return time.Time{}, false
+	}
+	return s.quiet.Blocked(quietKey)
 }
 
 // granted returns the permissions of a successful login.
@@ -302,12 +345,8 @@ func (s *Server) checkKey(meta gossh.ConnMetadata, key gossh.PublicKey) (*gossh.
 	if err != nil {
 		return nil, err
 	}
-	if s.AuthorizedKeys != nil {
-		for _, k := range s.AuthorizedKeys(meta.User()) {
-			if k.Type() == key.Type() && string(k.Marshal()) == string(key.Marshal()) {
-				return s.granted(meta, acct), nil
-			}
-		}
+	if s.keyAuthorized(meta.User(), key) {
+		return s.granted(meta, acct), nil
 	}
 	// Not counted as a failure: clients offer each of their keys in turn.
 	s.Log.Info("ssh public key not authorized", "user", meta.User(), "remote", hostOf(meta.RemoteAddr()), "key", gossh.FingerprintSHA256(key))

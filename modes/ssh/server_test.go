@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -50,22 +51,6 @@ type testServer struct {
 	*Server
 	port string
 	log  *logBuffer
-
-	mu   sync.Mutex
-	keys map[string][]gossh.PublicKey
-}
-
-// authorize lets user log in with key.
-func (ts *testServer) authorize(user string, key gossh.PublicKey) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	ts.keys[user] = append(ts.keys[user], key)
-}
-
-func (ts *testServer) authorized(user string) []gossh.PublicKey {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	return ts.keys[user]
 }
 
 // startServer configures the system with the given configuration lines
@@ -83,9 +68,8 @@ func startServer(t *testing.T, config ...string) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{log: &logBuffer{}, keys: map[string][]gossh.PublicKey{}}
-	ts.Server = &Server{Sys: sys, HostKey: key, Log: slog.New(slog.NewTextHandler(ts.log, nil)),
-		AuthorizedKeys: ts.authorized}
+	ts := &testServer{log: &logBuffer{}}
+	ts.Server = &Server{Sys: sys, HostKey: key, Log: slog.New(slog.NewTextHandler(ts.log, nil))}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -233,21 +217,45 @@ func newKey(t *testing.T) (gossh.Signer, string) {
 	return signer, path
 }
 
+// keyStringLines are the configuration lines that enter key for user in
+// `ip ssh pubkey-chain` as an engineer pastes it: the base64 body folded
+// at 72 columns under `key-string`.
+func keyStringLines(user string, key gossh.PublicKey) []string {
+	lines := []string{"ip ssh pubkey-chain", "username " + user, "key-string"}
+	b64 := base64.StdEncoding.EncodeToString(key.Marshal())
+	for len(b64) > 72 {
+		lines, b64 = append(lines, b64[:72]), b64[72:]
+	}
+	return append(lines, b64, "exit", "exit", "exit")
+}
+
 func TestOpenSSHPublicKey(t *testing.T) {
-	ts := startServer(t, "username admin privilege 15 secret s3cret", "username guest secret g")
 	signer, keyFile := newKey(t)
-	ts.authorize("admin", signer.PublicKey())
-	ts.authorize("nobody", signer.PublicKey())
+	other, _ := newKey(t)
+	// admin's key by key-string; guest has another key by its hash (in
+	// OpenSSH's colon form); "nobody" is in the chain but not a user.
+	config := append([]string{"username admin privilege 15 secret s3cret", "username guest secret g"},
+		keyStringLines("admin", signer.PublicKey())...)
+	config = append(config, "ip ssh pubkey-chain", "username guest",
+		"key-hash "+other.PublicKey().Type()+" "+strings.TrimPrefix(gossh.FingerprintLegacyMD5(other.PublicKey()), "MD5:"), "exit",
+		"username nobody", "key-hash "+signer.PublicKey().Type()+" "+gossh.FingerprintLegacyMD5(signer.PublicKey()))
+	ts := startServer(t, config...)
 	keyArgs := func(user string) []string {
 		return ts.sshArgs("-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "PasswordAuthentication=no",
 			"-o", "KbdInteractiveAuthentication=no", user+"@127.0.0.1", "show running-config")
 	}
 	out, code := openSSH(t, "", nil, keyArgs("admin")...)
-	if want := consoleOutput(t, ts.Sys, "show running-config"); code != 0 || out != want {
+	want := consoleOutput(t, ts.Sys, "show running-config")
+	if code != 0 || out != want {
 		t.Errorf("public-key login: status %d, output:\n%s\nwant:\n%s\nlog:\n%s", code, out, want, ts.log)
 	}
-	// A key registered for a name that is not a configured user, or a
-	// user without the key, is refused.
+	// The chain is shown as IOS does, with the MD5 hash OpenSSH prints.
+	hash := strings.ToUpper(strings.ReplaceAll(gossh.FingerprintLegacyMD5(signer.PublicKey()), ":", ""))
+	if line := "  username admin\n   key-hash " + signer.PublicKey().Type() + " " + hash + "\n"; !strings.Contains(want, "ip ssh pubkey-chain\n"+line) {
+		t.Errorf("show running-config lacks\n%s\ngot:\n%s", line, want)
+	}
+	// A key listed for a name that is not a configured user, or a user
+	// with another key, is refused.
 	for _, user := range []string{"nobody", "guest"} {
 		if out, code := openSSH(t, "", nil, keyArgs(user)...); code == 0 {
 			t.Errorf("%s logged in with a key:\n%s", user, out)
@@ -396,4 +404,36 @@ func TestHostKeyPersistent(t *testing.T) {
 	if k1.PublicKey().Type() != gossh.KeyAlgoED25519 {
 		t.Errorf("host key type %s", k1.PublicKey().Type())
 	}
+}
+
+// TestLoginBlockFor checks IOS quiet mode: `login block-for 30 attempts 2
+// within 60` refuses every login, the right password included, after two
+// failures (fewer than the per-address throttle's), until it is removed.
+func TestLoginBlockFor(t *testing.T) {
+	ts := startServer(t, "username admin privilege 15 secret s3cret", "login block-for 30 attempts 2 within 60")
+	for i := range 2 {
+		if c, err := dial(t, ts, "admin", gossh.Password("wrong"+strconv.Itoa(i))); err == nil {
+			c.Close()
+			t.Fatal("wrong password accepted")
+		}
+	}
+	if c, err := dial(t, ts, "admin", gossh.Password("s3cret")); err == nil {
+		c.Close()
+		t.Fatal("login accepted in quiet mode")
+	}
+	waitLog(t, ts, "quiet mode")
+	if got := consoleOutput(t, ts.Sys, "show running-config | include ^login"); got != "login block-for 30 attempts 2 within 60\n" {
+		t.Errorf("show running-config | include ^login = %q", got)
+	}
+	con := modes.NewSession(ts.Sys, "console")
+	for _, line := range []string{"configure terminal", "no login block-for", "end"} {
+		if r := con.Exec(line); r.Err != nil {
+			t.Fatalf("%s: %v", line, r.Err)
+		}
+	}
+	c, err := dial(t, ts, "admin", gossh.Password("s3cret"))
+	if err != nil {
+		t.Fatalf("login refused after no login block-for: %v", err)
+	}
+	c.Close()
 }

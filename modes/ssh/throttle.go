@@ -33,6 +33,14 @@ func NewThrottle() *Throttle {
 	return &Throttle{Attempts: DefaultAttempts, Within: DefaultWithin, BlockFor: DefaultBlockFor}
 }
 
+// Configure sets the limits, keeping the failures and blocks recorded so
+// far.
+func (t *Throttle) Configure(attempts int, within, blockFor time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.Attempts, t.Within, t.BlockFor = attempts, within, blockFor
+}
+
 func (t *Throttle) now() time.Time {
 	if t.Now != nil {
 		return t.Now()
