@@ -319,3 +319,37 @@ func PortNumber(proto, s string) (int, bool) {
 	}
 	return 0, false
 }
+
+// PermitsSource evaluates the list for a connection from src, as IOS does
+// for `access-class ACL in`: the first entry whose source matches decides
+// (extended entries must also be for ip or tcp), and a list with no match
+// denies (the implicit deny at its end).
+func (l *AccessList) PermitsSource(src netip.Addr) bool {
+	for _, e := range l.Entries {
+		if e.Action == "" || e.Src.Group != "" {
+			continue
+		}
+		if l.Kind == ACLExtended && e.Protocol != "ip" && e.Protocol != "tcp" {
+			continue
+		}
+		if e.Src.Contains(src) {
+			return e.Action == "permit"
+		}
+	}
+	return false
+}
+
+// AccessClassPermits reports whether the access list named by a line's
+// `access-class NAME in` lets a connection from src in. As on IOS, a line
+// without an access class, or naming a list that does not exist, permits
+// everything.
+func (c *Config) AccessClassPermits(name string, src netip.Addr) bool {
+	if name == "" {
+		return true
+	}
+	l, ok := c.ACLs.Get(ACLKey(ACLStandard, name))
+	if !ok {
+		return true
+	}
+	return l.PermitsSource(src.Unmap())
+}

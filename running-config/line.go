@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // LineConfig is the configuration of one terminal line (`line con 0`,
@@ -108,4 +110,55 @@ func (c *Config) renderLines(w *writer) {
 	if wrote {
 		w.bang()
 	}
+}
+
+// defaultVTYs is the number of vty lines an IOS router has before any
+// `line vty` is configured (vty 0 4).
+const defaultVTYs = 5
+
+// VTYLines returns the vty lines in number order: the configured ones, or
+// the factory vty 0 4 with default settings when none is configured.
+func (c *Config) VTYLines() []*LineConfig {
+	var ls []*LineConfig
+	c.Lines.Each(func(_ string, l *LineConfig) {
+		if l.Type == "vty" {
+			ls = append(ls, l)
+		}
+	})
+	if len(ls) == 0 {
+		for n := range defaultVTYs {
+			ls = append(ls, &LineConfig{Type: "vty", Number: n})
+		}
+	}
+	slices.SortFunc(ls, func(a, b *LineConfig) int { return cmp.Compare(a.Number, b.Number) })
+	return ls
+}
+
+// AllowsSSH reports whether `transport input` lets SSH sessions in (not
+// configured counts as allowed: the appliance is managed over SSH).
+func (l *LineConfig) AllowsSSH() bool {
+	if l.TransportInput == "" {
+		return true
+	}
+	return slices.ContainsFunc(strings.Fields(l.TransportInput), func(p string) bool { return p == "ssh" || p == "all" })
+}
+
+// AccessClassIn returns the access list of `access-class ACL in`, "" when
+// none is set.
+func (l *LineConfig) AccessClassIn() string {
+	for _, k := range l.Lines {
+		if f := strings.Fields(k.Text); len(f) >= 3 && f[0] == "access-class" && f[2] == "in" {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+// IdleTimeout is the line's `exec-timeout` (10 minutes when not set, 0
+// for `exec-timeout 0 0`: never).
+func (l *LineConfig) IdleTimeout() time.Duration {
+	if l.ExecTimeout == nil {
+		return 10 * time.Minute
+	}
+	return time.Duration(l.ExecTimeout[0])*time.Minute + time.Duration(l.ExecTimeout[1])*time.Second
 }

@@ -166,6 +166,11 @@ func (s *Server) handleConn(c net.Conn, cfg *gossh.ServerConfig) {
 		s.Log.Warn("ssh connection refused: address blocked after failed logins", "remote", addr, "until", until.Format(time.RFC3339))
 		return
 	}
+	vty, ok := s.takeLine(c.RemoteAddr())
+	if !ok {
+		return
+	}
+	defer s.freeLine(vty.number)
 	c.SetDeadline(time.Now().Add(loginTimeout))
 	conn, chans, reqs, err := gossh.NewServerConn(c, cfg)
 	if err != nil {
@@ -196,7 +201,7 @@ func (s *Server) handleConn(c net.Conn, cfg *gossh.ServerConfig) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.serveSession(ch, chReqs, conn.User(), priv)
+			s.serveSession(ch, chReqs, sessionInfo{user: conn.User(), priv: priv, vty: vty, conn: conn})
 		}()
 	}
 }

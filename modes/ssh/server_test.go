@@ -437,3 +437,99 @@ func TestLoginBlockFor(t *testing.T) {
 	}
 	c.Close()
 }
+
+// TestVTYLines checks that a connection needs a free vty line that lets
+// it in, as on IOS: transport input, access-class, the number of lines.
+func TestVTYLines(t *testing.T) {
+	user := "username admin privilege 15 secret s3cret"
+	tests := []struct {
+		name   string
+		config []string
+		want   string // "" when the login succeeds, else the logged reason
+	}{
+		{"factory vty 0 4", nil, ""},
+		{"transport input ssh", []string{"line vty 0 4", "transport input ssh"}, ""},
+		{"transport input telnet", []string{"line vty 0 4", "transport input telnet"}, "transport input of the free vty lines excludes ssh"},
+		{"access-class permits", []string{"access-list 10 permit 127.0.0.1", "line vty 0 4", "access-class 10 in"}, ""},
+		{"access-class denies", []string{"ip access-list standard MGMT", "permit 10.0.0.0 0.255.255.255", "line vty 0 4", "access-class MGMT in"},
+			"access-class of the free vty lines denies the address"},
+		{"access-class names no list", []string{"line vty 0 4", "access-class NOPE in"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, append([]string{user}, tc.config...)...)
+			c, err := dial(t, ts, "admin", gossh.Password("s3cret"))
+			if err == nil {
+				c.Close()
+			}
+			if got := err == nil; got != (tc.want == "") {
+				t.Fatalf("login succeeded = %v (err %v), want %v\nlog:\n%s", got, err, tc.want == "", ts.log)
+			}
+			if tc.want != "" {
+				waitLog(t, ts, tc.want)
+			}
+		})
+	}
+}
+
+// TestVTYInUse checks that with one vty line a second connection is
+// refused while the first holds it, and admitted once it is gone.
+func TestVTYInUse(t *testing.T) {
+	ts := startServer(t, "username admin privilege 15 secret s3cret", "line vty 0", "transport input ssh", "line vty 1 15", "transport input none")
+	first, err := dial(t, ts, "admin", gossh.Password("s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := dial(t, ts, "admin", gossh.Password("s3cret")); err == nil {
+		c.Close()
+		t.Fatal("second connection admitted on a single ssh vty line")
+	}
+	waitLog(t, ts, "transport input of the free vty lines excludes ssh")
+	first.Close()
+	for deadline := time.Now().Add(testTimeout); ; time.Sleep(50 * time.Millisecond) {
+		c, err := dial(t, ts, "admin", gossh.Password("s3cret"))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("line not freed after the first connection closed: %v", err)
+		}
+	}
+}
+
+// TestExecTimeout checks that an idle interactive session is closed after
+// the line's exec-timeout, and that input keeps it open meanwhile.
+func TestExecTimeout(t *testing.T) {
+	ts := startServer(t, "username admin privilege 15 secret s3cret", "line vty 0 4", "exec-timeout 0 1")
+	c, err := dial(t, ts, "admin", gossh.Password("s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin, _ := s.StdinPipe()
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	// Typing every 400 ms for 2 s keeps the session open past its 1 s.
+	for range 5 {
+		time.Sleep(400 * time.Millisecond)
+		io.WriteString(stdin, "\n")
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Wait() }()
+	select {
+	case <-done:
+		if d := time.Since(start); d < 2*time.Second+900*time.Millisecond {
+			t.Errorf("session closed after %v, before 1 s of idleness followed the last input", d)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("idle session not closed")
+	}
+	waitLog(t, ts, "idle for exec-timeout")
+}

@@ -3,13 +3,17 @@ package ssh
 import (
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/flexvpnd/flexvpnd/modes"
 	"github.com/flexvpnd/flexvpnd/modes/console"
+	runningconfig "github.com/flexvpnd/flexvpnd/running-config"
 )
 
 // defaultWidth is the screen width before the client tells its own.
@@ -67,7 +71,7 @@ type (
 // serveSession answers the requests of one session channel: pty-req and
 // window-change, then one shell or exec request, which runs a CLI session
 // until it ends.
-func (s *Server) serveSession(ch gossh.Channel, reqs <-chan *gossh.Request, user string, priv int) {
+func (s *Server) serveSession(ch gossh.Channel, reqs <-chan *gossh.Request, info sessionInfo) {
 	defer ch.Close()
 	term := &terminal{}
 	done := make(chan struct{})
@@ -100,7 +104,7 @@ func (s *Server) serveSession(ch gossh.Channel, reqs <-chan *gossh.Request, user
 					started = true
 					go func() {
 						defer close(done)
-						s.runCLI(ch, term, user, priv, req.Type == "exec", e.Command)
+						s.runCLI(ch, term, info, req.Type == "exec", e.Command)
 					}()
 				}
 			default:
@@ -116,11 +120,19 @@ func (s *Server) serveSession(ch gossh.Channel, reqs <-chan *gossh.Request, user
 // runCLI runs a CLI session on the channel: one command (exec), the
 // interactive console (a shell with a pseudo-terminal) or the transcript
 // console (a shell without one); then it sends exit status 0.
-func (s *Server) runCLI(ch gossh.Channel, term *terminal, user string, priv int, exec bool, command string) {
-	line := s.allocLine()
-	defer s.freeLine(line)
-	sess := modes.NewSession(s.Sys, fmt.Sprintf("vty %d", line))
-	sess.Priv, sess.Remote = priv, true
+func (s *Server) runCLI(ch gossh.Channel, term *terminal, info sessionInfo, exec bool, command string) {
+	user := info.user
+	sess := modes.NewSession(s.Sys, fmt.Sprintf("vty %d", info.vty.number))
+	sess.Priv, sess.Remote = info.priv, true
+	in := io.Reader(ch)
+	if d := info.vty.idle; d > 0 && !exec {
+		idle := newIdleReader(ch, d, func() {
+			s.Log.Info("ssh session closed: idle for exec-timeout", "user", user, "line", sess.Name, "timeout", d)
+			info.conn.Close()
+		})
+		defer idle.stop()
+		in = idle
+	}
 	out := &screenWriter{w: ch, crlf: term.pty.Load()}
 	var err error
 	switch {
@@ -130,9 +142,9 @@ func (s *Server) runCLI(ch gossh.Channel, term *terminal, user string, priv int,
 	case term.pty.Load():
 		// The channel stays open for the exit status: the console must
 		// not close it.
-		err = console.Serve(sess, console.Term{In: io.NopCloser(ch), Out: out, Width: term.getWidth, Remote: true, OnWidthChanged: term.onWidthChanged})
+		err = console.Serve(sess, console.Term{In: io.NopCloser(in), Out: out, Width: term.getWidth, Remote: true, OnWidthChanged: term.onWidthChanged})
 	default:
-		err = console.NewTranscript(sess, out).Run(ch)
+		err = console.NewTranscript(sess, out).Run(in)
 	}
 	if err != nil {
 		s.Log.Warn("ssh session", "user", user, "line", sess.Name, "err", err)
@@ -143,16 +155,52 @@ func (s *Server) runCLI(ch gossh.Channel, term *terminal, user string, priv int,
 	ch.CloseWrite()
 }
 
-// allocLine returns the lowest free vty line number.
-func (s *Server) allocLine() int {
+// sessionInfo is what the sessions of one connection share: the user,
+// the privilege level and the vty line of the connection.
+type sessionInfo struct {
+	user string
+	priv int
+	vty  vtyLine
+	conn gossh.Conn
+}
+
+// vtyLine is the vty line a connection holds: its number and its
+// `exec-timeout` (0: none).
+type vtyLine struct {
+	number int
+	idle   time.Duration
+}
+
+// takeLine gives a new connection from remote the lowest free vty line
+// that lets it in (`transport input` with ssh, `access-class ... in`
+// permitting the address), as IOS does; false (logged) when no line does.
+func (s *Server) takeLine(remote net.Addr) (vtyLine, bool) {
+	src, _ := netip.ParseAddr(hostOf(remote))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for s.lines[n] {
-		n++
+	reason := "all vty lines are in use"
+	var got vtyLine
+	found := false
+	s.Sys.Config(func(c *runningconfig.Config) {
+		for _, l := range c.VTYLines() {
+			switch {
+			case s.lines[l.Number]:
+			case !l.AllowsSSH():
+				reason = "transport input of the free vty lines excludes ssh"
+			case !c.AccessClassPermits(l.AccessClassIn(), src):
+				reason = "access-class of the free vty lines denies the address"
+			default:
+				got, found = vtyLine{number: l.Number, idle: l.IdleTimeout()}, true
+				return
+			}
+		}
+	})
+	if !found {
+		s.Log.Warn("ssh connection refused: "+reason, "remote", remote.String())
+		return vtyLine{}, false
 	}
-	s.lines[n] = true
-	return n
+	s.lines[got.number] = true
+	return got, true
 }
 
 func (s *Server) freeLine(n int) {
@@ -160,6 +208,29 @@ func (s *Server) freeLine(n int) {
 	defer s.mu.Unlock()
 	delete(s.lines, n)
 }
+
+// idleReader closes the session (through expire) when no input arrived
+// for its timeout: the line's `exec-timeout`.
+type idleReader struct {
+	r     io.Reader
+	d     time.Duration
+	timer *time.Timer
+}
+
+func newIdleReader(r io.Reader, d time.Duration, expire func()) *idleReader {
+	return &idleReader{r: r, d: d, timer: time.AfterFunc(d, expire)}
+}
+
+// Read reads input and restarts the idle timer.
+func (i *idleReader) Read(p []byte) (int, error) {
+	n, err := i.r.Read(p)
+	if n > 0 {
+		i.timer.Reset(i.d)
+	}
+	return n, err
+}
+
+func (i *idleReader) stop() { i.timer.Stop() }
 
 // screenWriter writes to the client's screen until closed (later writes
 // are dropped). With crlf it writes "\r\n" for each "\n" not already after
