@@ -1,11 +1,12 @@
 package xfrm
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/vishvananda/netlink"
@@ -27,9 +28,9 @@ const (
 )
 
 // replayWindow is the anti-replay window of inbound SAs (RFC 4303 section
-// 3.4.3), in packets; outbound SAs get it too, as the kernel requires a
-// non-zero window with ESN.
-const replayWindow = 32
+// 3.4.3), in packets: 64, the IOS default. Outbound SAs get it too, as the
+// kernel requires a replay state with ESN.
+const replayWindow = 64
 
 // saltLen is the salt appended to AES-GCM (RFC 4106 section 8.1) and
 // ChaCha20-Poly1305 (RFC 7634 section 4) keys.
@@ -93,109 +94,196 @@ func algorithms(a dataplane.Algorithms, d dataplane.Direction) (aead, crypt, aut
 }
 
 // states returns the inbound and outbound ESP tunnel-mode SAs of sa, tagged
-// with its if_id; the reqid is the if_id too, tying them to the policies.
+// with its if_id; the reqid is the if_id too, tying them to the tunnel's
+// policies. They have no selector (any inner family) and no lifetime
+// limits (see the package documentation).
 func states(sa dataplane.ChildSA) (in, out *netlink.XfrmState, err error) {
 	if !sa.Local.IsValid() || !sa.Remote.IsValid() || sa.Local.Is4() != sa.Remote.Is4() {
 		return nil, nil, fmt.Errorf("endpoints %v and %v", sa.Local, sa.Remote)
 	}
-	mk := func(src, dst netip.Addr, d dataplane.Direction) (*netlink.XfrmState, error) {
+	mk := func(src, dst netip.Addr, d dataplane.Direction, srcPort, dstPort uint16) (*netlink.XfrmState, error) {
 		aead, crypt, auth, err := algorithms(sa.Algorithms, d)
 		if err != nil {
 			return nil, fmt.Errorf("SPI %08x: %w", d.SPI, err)
 		}
-		return &netlink.XfrmState{
+		st := &netlink.XfrmState{
 			Src: src.AsSlice(), Dst: dst.AsSlice(), Proto: netlink.XFRM_PROTO_ESP,
 			Mode: netlink.XFRM_MODE_TUNNEL, Spi: int(d.SPI), Reqid: int(sa.TunnelID),
 			Ifid: int(sa.TunnelID), ReplayWindow: replayWindow, ESN: sa.Algorithms.ESN,
 			Aead: aead, Crypt: crypt, Auth: auth,
-		}, nil
+		}
+		if sa.Encap.Enabled() {
+			// RFC 3948 section 2.1: ESP after a UDP header; the
+			// original address (NAT-OA) only matters in transport
+			// mode.
+			st.Encap = &netlink.XfrmStateEncap{Type: netlink.XFRM_ENCAP_ESPINUDP, SrcPort: int(srcPort), DstPort: int(dstPort)}
+		}
+		return st, nil
 	}
-	if in, err = mk(sa.Remote, sa.Local, sa.In); err != nil {
+	if in, err = mk(sa.Remote, sa.Local, sa.In, sa.Encap.RemotePort, sa.Encap.LocalPort); err != nil {
 		return nil, nil, err
 	}
-	if out, err = mk(sa.Local, sa.Remote, sa.Out); err != nil {
+	if out, err = mk(sa.Local, sa.Remote, sa.Out, sa.Encap.LocalPort, sa.Encap.RemotePort); err != nil {
 		return nil, nil, err
 	}
 	return in, out, nil
 }
 
-// EnsureChildSA installs both SAs of a route-based CHILD SA and the
-// policies of its tunnel (see EnsurePolicies). SAs already installed with
-// the same parameters are left alone, keeping their counters; an SA whose
-// SPI is taken with other parameters is replaced. The ESN flag is not read
-// back from the kernel, so changing only it is not detected.
-func (h *Handle) EnsureChildSA(sa dataplane.ChildSA) error {
+// saID returns the kernel's key of one direction of a CHILD SA
+// (destination, SPI and protocol, RFC 4301 section 4.1).
+func saID(src, dst netip.Addr, spi, ifID uint32) *netlink.XfrmState {
+	return &netlink.XfrmState{Src: src.AsSlice(), Dst: dst.AsSlice(), Proto: netlink.XFRM_PROTO_ESP, Spi: int(spi), Ifid: int(ifID)}
+}
+
+// InstallChildSA installs both ESP SAs of a route-based CHILD SA, inbound
+// first so that the peer's first packets find it, and the policies of its
+// tunnel unless already there. It fails without side effects when either
+// SPI is taken (the kernel refuses a second SA with the same destination,
+// SPI and protocol): the inbound SA is removed again when the outbound one
+// or the policies fail.
+func (b *Backend) InstallChildSA(sa dataplane.ChildSA) error {
 	if sa.TunnelID == 0 {
-		return fmt.Errorf("xfrm: %v: no tunnel if_id", sa.ID())
+		return fmt.Errorf("xfrm: %v: no tunnel (transport mode and policy-based SAs are not supported)", sa.ID())
 	}
 	in, out, err := states(sa)
 	if err != nil {
 		return fmt.Errorf("xfrm: %v: %w", sa.ID(), err)
 	}
-	// Inbound first, so that the peer's first packets find their SA.
-	for _, st := range []*netlink.XfrmState{in, out} {
-		if err := h.ensureState(st); err != nil {
-			return fmt.Errorf("xfrm: %v: %w", sa.ID(), err)
-		}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.addSA(in); err != nil {
+		return fmt.Errorf("xfrm: %v: inbound: %w", sa.ID(), err)
 	}
-	return h.EnsurePolicies(sa.TunnelID, sa.Local, sa.Remote)
-}
-
-// ensureState adds st unless an equal SA holds its SPI.
-func (h *Handle) ensureState(st *netlink.XfrmState) error {
-	cur, err := h.nl.XfrmStateGet(st)
-	switch {
-	case err == nil && sameState(cur, st):
-		return nil
-	case err == nil:
-		if err := h.nl.XfrmStateDel(cur); err != nil {
-			return fmt.Errorf("replace SA %08x: %w", st.Spi, err)
-		}
-	case !errors.Is(err, unix.ESRCH):
-		return fmt.Errorf("get SA %08x: %w", st.Spi, err)
+	err = b.addSA(out)
+	if err != nil {
+		err = fmt.Errorf("outbound: %w", err)
+	} else if err = b.ensurePolicies(sa); err != nil {
+		b.undo(out)
 	}
-	if err := h.nl.XfrmStateAdd(st); err != nil {
-		return fmt.Errorf("add SA %08x: %w", st.Spi, err)
+	if err != nil {
+		b.undo(in)
+		return fmt.Errorf("xfrm: %v: %w", sa.ID(), err)
 	}
 	return nil
 }
 
-// sameState reports whether the kernel's SA cur matches the wanted st.
-func sameState(cur, st *netlink.XfrmState) bool {
-	return cur.Src.Equal(st.Src) && cur.Dst.Equal(st.Dst) && cur.Mode == st.Mode &&
-		cur.Reqid == st.Reqid && cur.Ifid == st.Ifid &&
-		sameAlgo(cur.Aead, st.Aead) && sameAlgo(cur.Crypt, st.Crypt) && sameAlgo(cur.Auth, st.Auth)
-}
-
-// sameAlgo compares two algorithms, either of which may be absent.
-func sameAlgo(a, b *netlink.XfrmStateAlgo) bool {
-	if a == nil || b == nil {
-		return a == b
+// undo deletes an SA just added; it cannot do better than log a failure.
+func (b *Backend) undo(st *netlink.XfrmState) {
+	if err := b.nl.XfrmStateDel(st); err != nil {
+		slog.Error("xfrm: cannot remove a half-installed SA", "spi", fmt.Sprintf("%08x", uint32(st.Spi)), "dst", st.Dst, "err", err)
 	}
-	return a.Name == b.Name && bytes.Equal(a.Key, b.Key) && a.ICVLen == b.ICVLen && a.TruncateLen == b.TruncateLen
 }
 
-// DeleteChildSA removes both SAs of a CHILD SA; SAs already gone are not an
-// error. The tunnel's policies stay: they belong to the tunnel, and a rekeyed
-// CHILD SA uses them too.
-func (h *Handle) DeleteChildSA(id dataplane.ChildSAID) error {
+// DeleteChildSA removes both ESP SAs of a CHILD SA, leaving any other CHILD
+// SA of the tunnel and the tunnel's policies in place. A CHILD SA of which
+// neither SA is installed (with the tunnel's if_id) is an error.
+func (b *Backend) DeleteChildSA(id dataplane.ChildSAID) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	found := 0
 	for _, st := range []*netlink.XfrmState{
-		{Src: id.Remote.AsSlice(), Dst: id.Local.AsSlice(), Proto: netlink.XFRM_PROTO_ESP, Spi: int(id.InSPI), Ifid: int(id.TunnelID)},
-		{Src: id.Local.AsSlice(), Dst: id.Remote.AsSlice(), Proto: netlink.XFRM_PROTO_ESP, Spi: int(id.OutSPI), Ifid: int(id.TunnelID)},
+		saID(id.Remote, id.Local, id.InSPI, id.TunnelID),
+		saID(id.Local, id.Remote, id.OutSPI, id.TunnelID),
 	} {
-		if err := h.nl.XfrmStateDel(st); err != nil && !errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("xfrm: %v: delete SA %08x: %w", id, st.Spi, err)
+		cur, err := b.nl.XfrmStateGet(st)
+		if errors.Is(err, unix.ESRCH) || (err == nil && uint32(cur.Ifid) != id.TunnelID) {
+			continue
 		}
+		if err != nil {
+			return fmt.Errorf("xfrm: %v: get SA %08x: %w", id, uint32(st.Spi), err)
+		}
+		if err := b.nl.XfrmStateDel(st); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("xfrm: %v: delete SA %08x: %w", id, uint32(st.Spi), err)
+		}
+		found++
+	}
+	if found == 0 {
+		return fmt.Errorf("xfrm: delete %v: not installed", id)
 	}
 	return nil
 }
 
-// policies returns the tunnel's in, fwd and out policies: all traffic of the
-// endpoints' family (0.0.0.0/0 or ::/0) bound to the if_id, with an ESP
-// tunnel-mode template between the endpoints (RFC 4301 section 4.4.1).
-func policies(ifID uint32, local, remote netip.Addr) []*netlink.XfrmPolicy {
+// ChildSAStats returns the kernel's counters of both SAs of a CHILD SA:
+// packets and bytes (of the inner packets) from the current lifetime, and
+// the inbound SA's replay (outside the window or seen before) and integrity
+// failure statistics. The kernel keeps no per-SA count of other drops.
+// The counts include the kernel's own IPv6 control packets (MLD reports,
+// router solicitations) on tunnels with IPv6 enabled.
+func (b *Backend) ChildSAStats(id dataplane.ChildSAID) (dataplane.Counters, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	in, err := b.nl.XfrmStateGet(saID(id.Remote, id.Local, id.InSPI, id.TunnelID))
+	if err != nil || uint32(in.Ifid) != id.TunnelID {
+		return dataplane.Counters{}, false
+	}
+	out, err := b.nl.XfrmStateGet(saID(id.Local, id.Remote, id.OutSPI, id.TunnelID))
+	if err != nil || uint32(out.Ifid) != id.TunnelID {
+		return dataplane.Counters{}, false
+	}
+	s := in.Statistics
+	return dataplane.Counters{
+		OutPackets: out.Statistics.Packets, OutBytes: out.Statistics.Bytes,
+		InPackets: s.Packets, InBytes: s.Bytes,
+		ReplayDrops:  uint64(s.ReplayWindow) + uint64(s.Replay),
+		AuthFailures: uint64(s.Failed),
+	}, true
+}
+
+// endpoints are the outer addresses of a tunnel's policy templates.
+type endpoints struct{ local, remote netip.Addr }
+
+// ensurePolicies installs the tunnel's policies for every inner address
+// family of sa whose policies are missing or have other endpoints
+// (XFRM_MSG_UPDPOLICY adds or replaces).
+func (b *Backend) ensurePolicies(sa dataplane.ChildSA) error {
+	ep := endpoints{sa.Local, sa.Remote}
+	have := b.policies[sa.TunnelID]
+	for _, fam := range innerFamilies(sa) {
+		if have[fam] == ep {
+			continue
+		}
+		for _, p := range policies(sa.TunnelID, fam, ep) {
+			if err := b.nl.XfrmPolicyUpdate(p); err != nil {
+				return fmt.Errorf("policy %v %v: %w", p.Dir, p.Dst, err)
+			}
+		}
+		if have == nil {
+			have = map[int]endpoints{}
+			b.policies[sa.TunnelID] = have
+		}
+		have[fam] = ep
+	}
+	return nil
+}
+
+// innerFamilies returns the address families (unix.AF_INET, AF_INET6) of
+// the traffic selectors of sa, or the outer family without selectors.
+func innerFamilies(sa dataplane.ChildSA) []int {
+	var v4, v6 bool
+	for _, ts := range slices.Concat(sa.LocalTS, sa.RemoteTS) {
+		v4 = v4 || ts.StartAddr.Is4()
+		v6 = v6 || ts.StartAddr.Is6()
+	}
+	if !v4 && !v6 {
+		v4, v6 = sa.Local.Is4(), sa.Local.Is6()
+	}
+	var fams []int
+	if v4 {
+		fams = append(fams, unix.AF_INET)
+	}
+	if v6 {
+		fams = append(fams, unix.AF_INET6)
+	}
+	return fams
+}
+
+// policies returns the in, fwd and out policies of a tunnel for one inner
+// family: all traffic (0.0.0.0/0 or ::/0) bound to the if_id, with an ESP
+// tunnel-mode template between the outer endpoints (RFC 4301 section
+// 4.4.1).
+func policies(ifID uint32, family int, ep endpoints) []*netlink.XfrmPolicy {
 	all := &net.IPNet{IP: net.IPv4zero.To4(), Mask: net.CIDRMask(0, 32)}
-	if local.Is6() {
+	if family == unix.AF_INET6 {
 		all = &net.IPNet{IP: net.IPv6zero, Mask: net.CIDRMask(0, 128)}
 	}
 	mk := func(dir netlink.Dir, src, dst netip.Addr) *netlink.XfrmPolicy {
@@ -208,48 +296,8 @@ func policies(ifID uint32, local, remote netip.Addr) []*netlink.XfrmPolicy {
 		}
 	}
 	return []*netlink.XfrmPolicy{
-		mk(netlink.XFRM_DIR_IN, remote, local),
-		mk(netlink.XFRM_DIR_FWD, remote, local),
-		mk(netlink.XFRM_DIR_OUT, local, remote),
+		mk(netlink.XFRM_DIR_IN, ep.remote, ep.local),
+		mk(netlink.XFRM_DIR_FWD, ep.remote, ep.local),
+		mk(netlink.XFRM_DIR_OUT, ep.local, ep.remote),
 	}
-}
-
-// EnsurePolicies installs or updates the tunnel's policies (XFRM_MSG_
-// UPDPOLICY adds a missing policy and replaces an existing one).
-func (h *Handle) EnsurePolicies(ifID uint32, local, remote netip.Addr) error {
-	for _, p := range policies(ifID, local, remote) {
-		if err := h.nl.XfrmPolicyUpdate(p); err != nil {
-			return fmt.Errorf("xfrm: tunnel %d: policy %v: %w", ifID, p.Dir, err)
-		}
-	}
-	return nil
-}
-
-// DeletePolicies removes the tunnel's policies; missing ones are not an
-// error.
-func (h *Handle) DeletePolicies(ifID uint32, local, remote netip.Addr) error {
-	for _, p := range policies(ifID, local, remote) {
-		if err := h.nl.XfrmPolicyDel(p); err != nil && !errors.Is(err, unix.ENOENT) {
-			return fmt.Errorf("xfrm: tunnel %d: delete policy %v: %w", ifID, p.Dir, err)
-		}
-	}
-	return nil
-}
-
-// Counters are the traffic counters of one SA.
-type Counters struct {
-	Packets, Bytes uint64
-	// ReplayDrops and IntegrityFailures count rejected inbound packets.
-	ReplayDrops, IntegrityFailures uint32
-}
-
-// SACounters returns the counters of the ESP SA with the given destination
-// and SPI.
-func (h *Handle) SACounters(dst netip.Addr, spi uint32) (Counters, error) {
-	st, err := h.nl.XfrmStateGet(&netlink.XfrmState{Dst: dst.AsSlice(), Proto: netlink.XFRM_PROTO_ESP, Spi: int(spi)})
-	if err != nil {
-		return Counters{}, fmt.Errorf("xfrm: SA %v %08x: %w", dst, spi, err)
-	}
-	s := st.Statistics
-	return Counters{Packets: s.Packets, Bytes: s.Bytes, ReplayDrops: s.Replay, IntegrityFailures: s.Failed}, nil
 }

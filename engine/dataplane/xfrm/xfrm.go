@@ -1,132 +1,163 @@
 // Package xfrm is the Linux kernel backend of the data plane: it programs
-// ESP SAs, policies and xfrm interfaces through netlink (RFC 4301 section
-// 4.4 for the SAD and SPD, RFC 4303 for ESP). It is the only package that
-// talks to github.com/vishvananda/netlink.
+// xfrm interfaces, ESP SAs and policies through netlink (RFC 4301 section
+// 4.4 for the SAD and SPD, RFC 4303 for ESP, RFC 3948 for ESP in UDP). With
+// engine/dataplane/netdev it is the only code that talks to
+// github.com/vishvananda/netlink.
 //
-// Every operation goes through a Handle bound to one network namespace and
-// opened with explicit netlink families (NETLINK_ROUTE, NETLINK_XFRM), never
-// through netlink's package-level functions, and every operation is an
-// "ensure": applying it twice leaves the kernel as applying it once does.
+// # Model
+//
+// Every tunnel (dataplane.Tunnel: TunnelN, Virtual-AccessN) is one xfrm
+// interface whose if_id is the tunnel ID. Its addresses, MTU, state, VRF and
+// routes (metric = IOS distance) are applied by netdev. Each CHILD SA is a
+// pair of ESP tunnel-mode SAs carrying that if_id (reqid = if_id too), and
+// each tunnel has one set of in, fwd and out policies for 0.0.0.0/0 (and
+// ::/0 when a traffic selector is IPv6) with the same if_id, installed with
+// its first CHILD SA and removed with the tunnel. Routing decides what
+// enters the tunnel; the policies only bind the interface to its SAs. The
+// SAs carry no selector (XFRM_STATE_AF_UNSPEC), so one SA pair carries IPv4
+// and IPv6 inside either outer family, and a 64-packet replay window (the
+// IOS default). Transport mode is out of scope: a VTI (xfrm interface)
+// always encapsulates whole packets, so a CHILD SA without a tunnel ID is
+// refused.
+//
+// The interfaces have no underlay link (IFLA_XFRM_LINK) and the SAs no
+// output mark: the ESP packets are routed by the main table of the
+// namespace, also when the tunnel interface is in a VRF (IOS `vrf
+// forwarding` on the tunnel, TestXFRMKernel/traffic/gcm256-vrf). An
+// underlay VRF (IOS `tunnel vrf`) would need one of them; dataplane.Tunnel
+// has no field for it yet.
+//
+// # Rekeying (make-before-break)
+//
+// Two CHILD SAs of one tunnel can be installed at once. Inbound, the kernel
+// finds the SA by SPI, so both are accepted. Outbound, xfrm_state_find
+// (net/xfrm/xfrm_state.c, xfrm_state_look_at) picks among the valid SAs
+// matching the policy template (same addresses, reqid and if_id) the one
+// that is not dying (soft-expired) with the latest add_time; within the same
+// second it keeps the first one in the hash chain, which is the most
+// recently inserted. Adding an SA also bumps the generation of the older
+// ones, so cached bundles are rebuilt: the newest SA carries all outbound
+// traffic from the moment InstallChildSA returns, including existing flows
+// (TestXFRMKernel/rekey checks this). For no packet to be lost in both
+// directions, the engine must therefore install the new pair on a side only
+// once the peer can decrypt it, then delete the old pair.
+//
+// # Lifetimes
+//
+// No soft or hard byte, packet or time limit is installed: the IKE engine
+// owns the lifetimes and drives rekeys and deletes itself (RFC 7296 section
+// 2.8), so the kernel never expires an SA behind its back.
+//
+// # Kernel requirements
+//
+//   - NETLINK_XFRM (CONFIG_XFRM_USER, module xfrm_user);
+//   - xfrm interfaces and if_id (Linux 4.19 or later, CONFIG_XFRM_INTERFACE,
+//     module xfrm_interface, which pulls in tunnel4, tunnel6 and
+//     xfrm6_tunnel);
+//   - ESP over IPv4 and IPv6 (CONFIG_INET_ESP and CONFIG_INET6_ESP, modules
+//     esp4 and esp6), which also decapsulate ESP in UDP (IPv6 since 5.8)
+//     once the IKE socket on port 4500 has UDP_ENCAP_ESPINUDP set;
+//   - the ciphers: rfc4106(gcm(aes)) (gcm, ghash, ctr), cbc(aes) with
+//     authenc and hmac(sha1|sha256|sha384|sha512), rfc7539esp(chacha20,
+//     poly1305) (chacha20poly1305, chacha20, poly1305), the IV generators
+//     seqiv and echainiv, and a stdrng (drbg);
+//   - VRF (CONFIG_NET_VRF, module vrf) only for tunnels with a VRF.
+//
+// The kernel loads missing modules itself when a link kind, protocol or
+// cipher is first asked for, where module loading is allowed.
+//
+// # Choosing the backend
+//
+// `--dataplane=auto` calls Probe on the daemon's namespace: it creates and
+// deletes a scratch xfrm interface and a scratch IPv4 AES-GCM ESP SA, and
+// returns why the kernel backend cannot work (wrapping errors.ErrUnsupported
+// when a kernel feature is missing), nil when it can. The userspace backend
+// is the fallback. IPv6 ESP and the other ciphers are not probed: where
+// they are missing, InstallChildSA fails with the kernel's error.
+//
+// Every operation goes through netlink sockets bound to the Backend's
+// network namespace and opened with explicit families (NETLINK_ROUTE,
+// NETLINK_XFRM), never through netlink's package-level functions.
 package xfrm
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"net/netip"
+	"sync"
 
+	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/dataplane/netdev"
 	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
-// Handle programs XFRM and links in one network namespace. It is safe for
-// concurrent use as far as the underlying netlink handle is.
-type Handle struct {
-	nl *netlink.Handle
+// Config configures a Backend.
+type Config struct {
+	// Netns is the network namespace to program, as a path such as
+	// /run/netns/NAME or /proc/PID/ns/net; empty for the caller's.
+	Netns string
 }
 
-// Open returns a handle on the network namespace bound at nsPath (such as
-// /run/netns/NAME or /proc/PID/ns/net), or on the caller's current
-// namespace when nsPath is empty.
-func Open(nsPath string) (*Handle, error) {
+// Backend is the kernel data plane of one network namespace. It is safe for
+// concurrent use.
+type Backend struct {
+	nl    *netlink.Handle
+	xfrm  *nl.SocketHandle // for addSA
+	links *netdev.Handle
+
+	// mu serialises the use of the netlink sockets and guards policies.
+	mu sync.Mutex
+	// policies records, per tunnel and inner address family, the outer
+	// endpoints the tunnel's policies were installed with.
+	policies map[uint32]map[int]endpoints
+}
+
+var (
+	_ dataplane.Dataplane = (*Backend)(nil)
+	_ dataplane.Tunnels   = (*Backend)(nil)
+	_ dataplane.Stats     = (*Backend)(nil)
+)
+
+// New opens a Backend on the namespace of cfg.
+func New(cfg Config) (*Backend, error) {
+	h, err := openNetlink(cfg.Netns)
+	if err != nil {
+		return nil, err
+	}
+	x, err := xfrmSocket(cfg.Netns)
+	if err != nil {
+		h.Close()
+		return nil, err
+	}
+	return &Backend{nl: h, xfrm: x, links: netdev.Wrap(h), policies: map[uint32]map[int]endpoints{}}, nil
+}
+
+// Close releases the netlink sockets. Installed state stays in the kernel.
+func (b *Backend) Close() {
+	b.xfrm.Close()
+	b.nl.Close()
+}
+
+// openNetlink opens a handle with the route and XFRM families on the
+// namespace at path, or on the caller's when path is empty.
+func openNetlink(path string) (*netlink.Handle, error) {
 	families := []int{unix.NETLINK_ROUTE, unix.NETLINK_XFRM}
-	if nsPath == "" {
+	if path == "" {
 		nl, err := netlink.NewHandle(families...)
 		if err != nil {
 			return nil, fmt.Errorf("xfrm: open netlink: %w", err)
 		}
-		return &Handle{nl: nl}, nil
+		return nl, nil
 	}
-	ns, err := netns.GetFromPath(nsPath)
+	ns, err := netns.GetFromPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("xfrm: open namespace %s: %w", nsPath, err)
+		return nil, fmt.Errorf("xfrm: open namespace %s: %w", path, err)
 	}
 	defer ns.Close()
 	nl, err := netlink.NewHandleAt(ns, families...)
 	if err != nil {
-		return nil, fmt.Errorf("xfrm: open netlink in %s: %w", nsPath, err)
+		return nil, fmt.Errorf("xfrm: open netlink in %s: %w", path, err)
 	}
-	return &Handle{nl: nl}, nil
-}
-
-// Close releases the netlink sockets.
-func (h *Handle) Close() { h.nl.Close() }
-
-// Interface is an xfrm interface: a route-based tunnel whose traffic is
-// bound to the SAs and policies carrying its if_id.
-type Interface struct {
-	// Name is the Linux interface name (at most 15 octets).
-	Name string
-	// IfID is the XFRM if_id; it must be non-zero.
-	IfID uint32
-	// Underlay names the link the ESP packets leave through
-	// (IFLA_XFRM_LINK); empty for none.
-	Underlay string
-	// Addresses are the inner addresses assigned to the interface.
-	Addresses []netip.Prefix
-}
-
-// EnsureInterface creates the xfrm interface if missing, assigns its
-// addresses and brings it up. An existing link of the same name with another
-// kind or if_id is an error, not replaced.
-func (h *Handle) EnsureInterface(ifc Interface) error {
-	if ifc.IfID == 0 {
-		return fmt.Errorf("xfrm: interface %s: if_id 0", ifc.Name)
-	}
-	link, err := h.nl.LinkByName(ifc.Name)
-	var notFound netlink.LinkNotFoundError
-	switch {
-	case errors.As(err, &notFound):
-		attrs := netlink.NewLinkAttrs()
-		attrs.Name = ifc.Name
-		if ifc.Underlay != "" {
-			under, err := h.nl.LinkByName(ifc.Underlay)
-			if err != nil {
-				return fmt.Errorf("xfrm: interface %s: underlay: %w", ifc.Name, err)
-			}
-			attrs.ParentIndex = under.Attrs().Index
-		}
-		if err := h.nl.LinkAdd(&netlink.Xfrmi{LinkAttrs: attrs, Ifid: ifc.IfID}); err != nil {
-			return fmt.Errorf("xfrm: add interface %s: %w", ifc.Name, err)
-		}
-		if link, err = h.nl.LinkByName(ifc.Name); err != nil {
-			return fmt.Errorf("xfrm: interface %s: %w", ifc.Name, err)
-		}
-	case err != nil:
-		return fmt.Errorf("xfrm: interface %s: %w", ifc.Name, err)
-	}
-	x, ok := link.(*netlink.Xfrmi)
-	if !ok || x.Ifid != ifc.IfID {
-		return fmt.Errorf("xfrm: interface %s exists as %s, not xfrm if_id %d", ifc.Name, link.Type(), ifc.IfID)
-	}
-	for _, p := range ifc.Addresses {
-		addr := &netlink.Addr{IPNet: &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}}
-		if p.Addr().Is6() {
-			addr.Flags = unix.IFA_F_NODAD
-		}
-		if err := h.nl.AddrReplace(link, addr); err != nil {
-			return fmt.Errorf("xfrm: interface %s: address %v: %w", ifc.Name, p, err)
-		}
-	}
-	if err := h.nl.LinkSetUp(link); err != nil {
-		return fmt.Errorf("xfrm: interface %s: up: %w", ifc.Name, err)
-	}
-	return nil
-}
-
-// DeleteInterface removes the named link; a missing link is not an error.
-func (h *Handle) DeleteInterface(name string) error {
-	link, err := h.nl.LinkByName(name)
-	var notFound netlink.LinkNotFoundError
-	if errors.As(err, &notFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("xfrm: interface %s: %w", name, err)
-	}
-	if err := h.nl.LinkDel(link); err != nil {
-		return fmt.Errorf("xfrm: delete interface %s: %w", name, err)
-	}
-	return nil
+	return nl, nil
 }

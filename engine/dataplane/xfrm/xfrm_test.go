@@ -2,10 +2,17 @@ package xfrm
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/google/go-cmp/cmp"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 func TestAlgorithms(t *testing.T) {
@@ -64,5 +71,163 @@ func TestAlgorithms(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// sameAlgo compares two algorithms, either of which may be absent.
+func sameAlgo(a, b *netlink.XfrmStateAlgo) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Name == b.Name && bytes.Equal(a.Key, b.Key) && a.ICVLen == b.ICVLen && a.TruncateLen == b.TruncateLen
+}
+
+// TestProbeHost runs Probe on the host kernel in a scratch namespace: it
+// either succeeds and leaves nothing behind, or fails naming the missing
+// kernel feature (as on hosts without ESP or xfrm interfaces).
+func TestProbeHost(t *testing.T) {
+	if os.Getenv(inVMEnv) != "" {
+		t.Skip("in the VM, TestXFRMKernel/probe runs instead")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for a scratch network namespace")
+	}
+	s := newSite(t, fmt.Sprintf("xfrmprobe-%d", os.Getpid()))
+	err := Probe(s.path)
+	if err == nil {
+		t.Log("this kernel can run the kernel backend")
+		assertNoTunnelState(t, s, probeIfID)
+		return
+	}
+	t.Logf("Probe: %v", err)
+	if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "the kernel lacks") {
+		t.Errorf("Probe error %q does not say which kernel feature is missing", err)
+	}
+}
+
+// TestRefused checks the requests the backend refuses before asking the
+// kernel.
+func TestRefused(t *testing.T) {
+	if os.Getenv(inVMEnv) == "" && os.Geteuid() != 0 {
+		t.Skip("needs root for a scratch network namespace")
+	}
+	s := newSite(t, fmt.Sprintf("xfrmrefuse-%d", os.Getpid()))
+	a, b2 := netip.MustParseAddr("198.18.0.1"), netip.MustParseAddr("198.18.0.2")
+	gcm := dataplane.Algorithms{Encr: encrAESGCM16, EncrKeyBits: 128}
+	dir := dataplane.Direction{SPI: 0xc0000001, EncrKey: make([]byte, 20)}
+	for _, tt := range []struct {
+		name string
+		call func() error
+	}{
+		{"tunnel ID 0", func() error { return s.b.EnsureTunnel(dataplane.Tunnel{Name: "Tunnel0", IfName: "Tunnel0"}) }},
+		{"long name", func() error {
+			return s.b.EnsureTunnel(dataplane.Tunnel{ID: 1, Name: "Virtual-Access1234567", IfName: "Virtual-Access1234567"})
+		}},
+		{"transport mode", func() error {
+			return s.b.InstallChildSA(dataplane.ChildSA{Local: a, Remote: b2, Algorithms: gcm, In: dir, Out: dir})
+		}},
+		{"mixed outer families", func() error {
+			return s.b.InstallChildSA(dataplane.ChildSA{TunnelID: 1, Local: a, Remote: netip.IPv6Loopback(), Algorithms: gcm, In: dir, Out: dir})
+		}},
+		{"unknown CHILD SA", func() error {
+			return s.b.DeleteChildSA(dataplane.ChildSAID{TunnelID: 1, Local: a, Remote: b2, InSPI: 1000, OutSPI: 1001})
+		}},
+	} {
+		if err := tt.call(); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+	if err := s.b.DeleteTunnel(7); err != nil {
+		t.Errorf("DeleteTunnel of an unknown tunnel: %v", err)
+	}
+	// The same through a Backend on the caller's namespace (Config{}).
+	inNamespace(t, s.ns, func() {
+		b, err := New(Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		if err := b.DeleteTunnel(7); err != nil {
+			t.Errorf("DeleteTunnel of an unknown tunnel: %v", err)
+		}
+		if _, ok := b.ChildSAStats(dataplane.ChildSAID{TunnelID: 1, Local: a, Remote: b2, InSPI: 1000, OutSPI: 1001}); ok {
+			t.Error("ChildSAStats of an unknown CHILD SA reports it installed")
+		}
+	})
+}
+
+func TestStates(t *testing.T) {
+	local, remote := netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2")
+	sa := dataplane.ChildSA{
+		TunnelID: 9, Local: local, Remote: remote,
+		Algorithms: dataplane.Algorithms{Encr: encrAESGCM16, EncrKeyBits: 128, ESN: true},
+		In:         dataplane.Direction{SPI: 0xc0000001, EncrKey: bytes.Repeat([]byte{1}, 20)},
+		Out:        dataplane.Direction{SPI: 0xc0000002, EncrKey: bytes.Repeat([]byte{2}, 20)},
+		Encap:      dataplane.UDPEncap{LocalPort: 4500, RemotePort: 31000},
+	}
+	in, out, err := states(sa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type summary struct {
+		Src, Dst         string
+		SPI, Reqid, Ifid int
+		ESN              bool
+		Window           int
+		Sport, Dport     int
+	}
+	sum := func(st *netlink.XfrmState) summary {
+		return summary{st.Src.String(), st.Dst.String(), st.Spi, st.Reqid, st.Ifid, st.ESN, st.ReplayWindow, st.Encap.SrcPort, st.Encap.DstPort}
+	}
+	want := []summary{
+		{"2001:db8::2", "2001:db8::1", 0xc0000001, 9, 9, true, replayWindow, 31000, 4500},
+		{"2001:db8::1", "2001:db8::2", 0xc0000002, 9, 9, true, replayWindow, 4500, 31000},
+	}
+	if diff := cmp.Diff(want, []summary{sum(in), sum(out)}); diff != "" {
+		t.Errorf("states (-want +got):\n%s", diff)
+	}
+	if in.Encap.Type != netlink.XFRM_ENCAP_ESPINUDP || in.Mode != netlink.XFRM_MODE_TUNNEL {
+		t.Errorf("inbound SA encap %v mode %v, want espinudp tunnel", in.Encap.Type, in.Mode)
+	}
+}
+
+func TestInnerFamilies(t *testing.T) {
+	v4, v6 := netip.MustParseAddr("198.18.0.1"), netip.MustParseAddr("2001:db8::1")
+	anyV6 := dataplane.TrafficSelector{StartAddr: netip.IPv6Unspecified(), EndAddr: netip.MustParseAddr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), EndPort: 0xffff}
+	tests := []struct {
+		name   string
+		sa     dataplane.ChildSA
+		want   []int
+		policy []string
+	}{
+		{"no selectors, IPv4 outer", dataplane.ChildSA{Local: v4}, []int{unix.AF_INET}, nil},
+		{"no selectors, IPv6 outer", dataplane.ChildSA{Local: v6}, []int{unix.AF_INET6}, nil},
+		{"IPv6 in IPv4", dataplane.ChildSA{Local: v4, LocalTS: []dataplane.TrafficSelector{anyV6}, RemoteTS: []dataplane.TrafficSelector{anyV6}},
+			[]int{unix.AF_INET6}, nil},
+		{"dual stack", dataplane.ChildSA{Local: v6, LocalTS: []dataplane.TrafficSelector{dataplane.AnyIPv4, anyV6}, RemoteTS: []dataplane.TrafficSelector{anyV6}},
+			[]int{unix.AF_INET, unix.AF_INET6}, nil},
+	}
+	for _, tt := range tests {
+		if got := innerFamilies(tt.sa); !cmp.Equal(got, tt.want) {
+			t.Errorf("%s: innerFamilies = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	var got []string
+	for _, fam := range []int{unix.AF_INET, unix.AF_INET6} {
+		for _, p := range policies(5, fam, endpoints{v4, netip.MustParseAddr("198.18.0.2")}) {
+			tm := p.Tmpls[0]
+			got = append(got, fmt.Sprintf("%v %v if_id %d: %v->%v reqid %d", p.Dir, p.Dst, p.Ifid, tm.Src, tm.Dst, tm.Reqid))
+		}
+	}
+	want := []string{
+		"dir in 0.0.0.0/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 5",
+		"dir fwd 0.0.0.0/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 5",
+		"dir out 0.0.0.0/0 if_id 5: 198.18.0.1->198.18.0.2 reqid 5",
+		"dir in ::/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 5",
+		"dir fwd ::/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 5",
+		"dir out ::/0 if_id 5: 198.18.0.1->198.18.0.2 reqid 5",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("policies (-want +got):\n%s", diff)
 	}
 }

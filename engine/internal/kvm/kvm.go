@@ -37,9 +37,10 @@ const (
 // Modules are loaded into the guest kernel before the payload starts,
 // together with their dependencies: XFRM netlink, xfrm interfaces, VTI,
 // ESP, veth and the AEAD and RNG algorithms ESP needs (kernel-vm.md).
-// sha512_generic backs the DRBG once crypto self-tests are off.
+// sha512_generic backs the DRBG once crypto self-tests are off; vrf serves
+// tunnels in a VRF.
 var Modules = []string{
-	"xfrm_user", "xfrm_interface", "ip_vti", "esp4", "esp6", "veth",
+	"xfrm_user", "xfrm_interface", "ip_vti", "esp4", "esp6", "veth", "vrf",
 	"gcm", "ghash_generic", "ctr", "seqiv", "echainiv", "authenc",
 	"chacha20poly1305", "chacha_generic", "poly1305_generic", "drbg", "sha512_generic",
 }
