@@ -144,6 +144,9 @@ func Listen(ctx context.Context, cfg Config) (*Listener, error) {
 				l.closeSockets()
 				return nil, err
 			}
+			if natt && cfg.ESP != nil {
+				growReceiveBuffer(s.conn)
+			}
 			l.socks = append(l.socks, s)
 		}
 	}

@@ -36,18 +36,32 @@ func (l *Listener) Send(local, remote netip.AddrPort, msg []byte) error {
 // NAT-T socket at local to remote (RFC 3948 section 2.3). The engine calls
 // it every `nat keepalive` interval while it is behind a NAT.
 func (l *Listener) SendKeepalive(local, remote netip.AddrPort) error {
+	return l.sendNATT(local, remote, keepalive[:], "keepalive")
+}
+
+// keepalive is the NAT-keepalive datagram (RFC 3948 section 2.3).
+var keepalive = [1]byte{wire.NATKeepalive}
+
+// SendESP sends one UDP-encapsulated ESP packet, starting with its non-zero
+// SPI and without the non-ESP marker (RFC 3948 section 2.1), from the NAT-T
+// socket at local to remote: the outbound path of the userspace data plane.
+// It does not keep packet and may be called concurrently.
+func (l *Listener) SendESP(local, remote netip.AddrPort, packet []byte) error {
+	return l.sendNATT(local, remote, packet, "ESP")
+}
+
+// sendNATT sends a datagram as is from the NAT-T socket at local; what
+// names it in errors.
+func (l *Listener) sendNATT(local, remote netip.AddrPort, d []byte, what string) error {
 	s, err := l.lookup(local, remote)
 	if err != nil {
 		return err
 	}
 	if !s.natt {
-		return fmt.Errorf("transport: keepalive from %v: not a NAT-T socket", local)
+		return fmt.Errorf("transport: %s from %v: not a NAT-T socket", what, local)
 	}
-	return l.send(local, remote, keepalive[:], false)
+	return l.send(local, remote, d, false)
 }
-
-// keepalive is the NAT-keepalive datagram (RFC 3948 section 2.3).
-var keepalive = [1]byte{wire.NATKeepalive}
 
 // send writes msg from local to remote, with the non-ESP marker on the NAT-T
 // port when ike is set.

@@ -32,6 +32,20 @@ func enablePktinfo(conn *net.UDPConn, v6 bool) error {
 	return nil
 }
 
+// espRcvBuf is the receive buffer of a NAT-T socket that carries ESP for
+// the userspace data plane: a TCP window of ESP-in-UDP packets arrives in
+// one burst and overflows the default buffer.
+const espRcvBuf = 4 << 20
+
+// growReceiveBuffer enlarges the receive buffer of conn to espRcvBuf, best
+// effort: SO_RCVBUFFORCE where the process may (CAP_NET_ADMIN), otherwise
+// SO_RCVBUF within net.core.rmem_max.
+func growReceiveBuffer(conn *net.UDPConn) {
+	if setsockoptInt(conn, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, espRcvBuf) != nil {
+		_ = conn.SetReadBuffer(espRcvBuf)
+	}
+}
+
 // setsockoptInt sets an integer socket option on conn.
 func setsockoptInt(conn *net.UDPConn, level, opt, value int) error {
 	rc, err := conn.SyscallConn()
