@@ -77,6 +77,17 @@ type ChildConfig struct {
 	LocalTS, RemoteTS []dataplane.TrafficSelector
 	// TunnelID is handed to the data plane with the CHILD SA.
 	TunnelID uint32
+	// Lifetime is the hard lifetime of each CHILD SA (IOS `set
+	// security-association lifetime seconds`); the SA is rekeyed before it
+	// (RFC 7296 section 2.8) and deleted when it is reached. Zero means
+	// DefaultChildLifetime.
+	Lifetime time.Duration
+	// LifetimeKB is the hard lifetime of each CHILD SA in kilobytes (1024
+	// octets) carried in either direction (IOS `set security-association
+	// lifetime kilobytes`), rekeyed before like Lifetime; zero disables
+	// it. It needs a data plane that counts bytes (dataplane.Stats),
+	// which is read every VolumePoll.
+	LifetimeKB uint64
 }
 
 // Retransmit is the retransmission schedule of requests (RFC 7296 section
@@ -103,6 +114,16 @@ func (r Retransmit) delay(n int) time.Duration {
 	return time.Duration(d)
 }
 
+// total returns the time from the first transmission of a request to the
+// moment the exchange fails without a response.
+func (r Retransmit) total() time.Duration {
+	var d time.Duration
+	for n := range r.Tries + 1 {
+		d += r.delay(n)
+	}
+	return d
+}
+
 // Config is the configuration of one IKE SA with one peer.
 type Config struct {
 	// Local and Remote are the IKE endpoints. An initiator sends to
@@ -125,6 +146,83 @@ type Config struct {
 	Child ChildConfig
 	// Retransmit is the request retransmission schedule.
 	Retransmit Retransmit
+	// Resolve, if set, completes a responder's configuration once the
+	// initiator's IDi arrives in IKE_AUTH (see resolve in task_auth.go).
+	Resolve Resolver
+	// CheckPeerID, if set, is asked whether the peer's identity (IDr for
+	// an initiator, IDi for a responder) is acceptable, as IOS checks a
+	// profile's `match identity remote`; an error fails authentication
+	// (RFC 7296 section 2.21.2).
+	CheckPeerID func(Identity) error
+	// Lifetime is the hard lifetime of the IKE SA (IOS `lifetime` in the
+	// IKEv2 profile); the SA is rekeyed before it (RFC 7296 section 2.8)
+	// and deleted when it is reached. Zero means DefaultIKELifetime.
+	Lifetime time.Duration
+	// DPD configures dead peer detection (section 2.4); the zero value
+	// disables it.
+	DPD DPD
+}
+
+// DPD is the dead peer detection of an IKE SA (RFC 7296 section 2.4; IOS
+// `dpd INTERVAL RETRY-INTERVAL on-demand|periodic`). When nothing was
+// received from the peer for Interval, an empty INFORMATIONAL request (a
+// liveness check) is sent and retransmitted every Retry, Retries times;
+// without an answer the IKE SA and its CHILD SAs are removed and the SA
+// fails with ErrDPDTimeout.
+//
+// Periodic checks whenever the peer has been silent for Interval. Otherwise
+// (on-demand) a check is only sent when we have sent traffic since the peer
+// was last heard from: with a data plane that implements dataplane.Stats,
+// outbound ESP packets counted without inbound ones; without counters
+// on-demand behaves as periodic. Inbound ESP packets counted by a
+// dataplane.Stats prove the peer alive in both modes.
+type DPD struct {
+	// Interval is the idle time after which the peer is checked; zero
+	// disables DPD.
+	Interval time.Duration
+	// Retry is the interval between retransmissions of the check; zero
+	// means DefaultDPDRetry.
+	Retry time.Duration
+	// Retries is the number of retransmissions before the peer is
+	// declared dead; zero means DefaultDPDRetries.
+	Retries int
+	// Periodic selects periodic checks instead of on-demand ones.
+	Periodic bool
+}
+
+// Defaults of the lifetimes and of DPD, those of IOS.
+const (
+	DefaultIKELifetime   = 86400 * time.Second
+	DefaultChildLifetime = 3600 * time.Second
+	DefaultDPDRetry      = 2 * time.Second
+	DefaultDPDRetries    = 5
+)
+
+// ErrDPDTimeout is the error of an IKE SA whose peer did not answer the
+// liveness checks of dead peer detection (RFC 7296 section 2.4).
+var ErrDPDTimeout = errors.New("DPD timeout")
+
+// orDefault returns d, or def if d is not positive.
+func orDefault[T time.Duration | int](d, def T) T {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// IKELifetime returns the IKE SA lifetime, the default applied.
+func (c *Config) IKELifetime() time.Duration { return orDefault(c.Lifetime, DefaultIKELifetime) }
+
+// ChildLifetime returns the CHILD SA lifetime, the default applied.
+func (c *Config) ChildLifetime() time.Duration {
+	return orDefault(c.Child.Lifetime, DefaultChildLifetime)
+}
+
+// DPDRetransmit returns the retransmission schedule of the liveness checks
+// of DPD, the defaults applied: Timeout is the retry interval, Tries the
+// number of retransmissions.
+func (c *Config) DPDRetransmit() Retransmit {
+	return Retransmit{Timeout: orDefault(c.DPD.Retry, DefaultDPDRetry), Base: 1, Tries: orDefault(c.DPD.Retries, DefaultDPDRetries)}
 }
 
 // NATTPort is the UDP port of IKE and ESP-in-UDP once a NAT is detected
@@ -144,6 +242,8 @@ func (c *Config) check() error {
 	switch {
 	case len(c.Proposals) == 0:
 		return errors.New("no IKE proposals")
+	case c.Resolve != nil:
+		return checkProposals(c.Proposals, wire.ProtocolIKE) // the rest comes with IDi
 	case len(c.Child.Proposals) == 0:
 		return errors.New("no CHILD SA proposals")
 	case len(c.LocalPSK) == 0 || len(c.RemotePSK) == 0:

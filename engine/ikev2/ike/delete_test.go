@@ -62,8 +62,8 @@ func TestDelete(t *testing.T) {
 				if len(sa.ChildSAs()) != 0 {
 					t.Errorf("%d CHILD SAs left", len(sa.ChildSAs()))
 				}
-				if _, ok := sa.NextTimer(); ok {
-					t.Error("timer still running")
+				if sa.mgr.active != nil || len(sa.mgr.queue) > 0 {
+					t.Error("exchanges still running")
 				}
 			}
 			if n, m := len(p.di.Installed()), len(p.dr.Installed()); n != 0 || m != 0 {

@@ -32,6 +32,26 @@
 // the named CHILD SAs, answered with the paired SPIs (nothing for SAs we
 // are deleting ourselves), or the whole IKE SA.
 //
-// Not yet implemented: CREATE_CHILD_SA (rekeying),
-// liveness checks of our own (DPD), NAT keepalives, cookies, fragmentation.
+// Rekeying (RFC 7296 sections 1.3.2, 1.3.3, 2.8, 2.18): CREATE_CHILD_SA
+// rekeys a CHILD SA (N(REKEY_SA), new SPIs, a KE payload when the ESP
+// proposals carry a D-H group: PFS) make-before-break, the rekey's
+// initiator deleting the old CHILD SA once the new one is installed; it
+// also creates new CHILD SAs a peer asks for. An IKE SA rekey gives the SA
+// new keys, SPIs and role (the rekey's initiator is the new IKE SA's) while
+// the SA stays the same Go object: the replaced IKE SA is kept beside it,
+// still answering, until its Delete exchange completes (LiveSPIs,
+// RetiredSPIs tell a router which SPIs lead to the SA). Simultaneous rekeys
+// are resolved by the lowest of the four nonces (section 2.8.1). Soft and
+// hard expiry come from Config.Lifetime and ChildConfig.Lifetime; the IKE
+// SA's initiator rekeys between 85% and 90% of a lifetime, the responder
+// between 90% and 95%.
+//
+// Dead peer detection (section 2.4, Config.DPD): an empty INFORMATIONAL
+// request when the peer has been silent for the interval, retransmitted
+// on its own schedule; without an answer the SA fails with ErrDPDTimeout.
+//
+// All timers run on Env.Now through NextTimer and Tick.
+//
+// Not yet implemented: lifetimes in kilobytes, NAT keepalives,
+// fragmentation.
 package ike

@@ -35,3 +35,49 @@ func FuzzHandleDatagram(f *testing.F) {
 		p.r.HandleDatagram(b, addrR, addrI)
 	})
 }
+
+// FuzzCreateChildSA feeds arbitrary inner payloads, authenticated with the
+// initiator's keys, to an established responder as a CREATE_CHILD_SA
+// request (RFC 7296 section 1.3), then as an INFORMATIONAL one: none may
+// panic. The input is the first payload type and the payload chain; the
+// seeds are our CHILD SA and IKE SA rekey requests.
+func FuzzCreateChildSA(f *testing.F) {
+	ci, cr := pfs(suites[0], wire.DHECP256)
+	p := newPair(f, ci, cr, 13)
+	p.run()
+	var seeds [][]byte
+	p.drop = func(to *SA, d Datagram) bool {
+		if h, err := wire.DecodeHeader(d.Data); err == nil && !h.IsResponse() {
+			wm, _ := wire.Decode(d.Data)
+			if m, err := to.decrypt(wm, d.Data, &message{}); err == nil && len(m.payloads) > 0 {
+				b, _ := wire.AppendPayloads(nil, m.payloads)
+				seeds = append(seeds, append([]byte{byte(m.payloads[0].Type())}, b...))
+			}
+		}
+		return false
+	}
+	p.deliver(rekeyChild(p.i))
+	p.deliver(rekeyIKE(p.i))
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) < 1 {
+			return
+		}
+		ps, err := wire.DecodePayloads(wire.PayloadType(b[0]), b[1:])
+		if err != nil {
+			return
+		}
+		p := newPair(t, ci, cr, 14)
+		p.run()
+		for _, typ := range []wire.ExchangeType{wire.CreateChildSA, wire.Informational} {
+			raw, err := p.i.encode(&message{hdr: p.i.header(typ, p.i.mgr.nextID, false), payloads: ps})
+			if err != nil {
+				return
+			}
+			p.i.mgr.nextID++
+			p.r.HandleDatagram(raw, addrR, addrI)
+		}
+	})
+}

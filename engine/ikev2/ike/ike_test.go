@@ -196,8 +196,11 @@ func TestEstablish(t *testing.T) {
 			if p.requests != 1 {
 				t.Errorf("%d IKE_SA_INIT requests, want 1", p.requests)
 			}
-			if _, ok := p.i.NextTimer(); ok {
-				t.Error("initiator still has a retransmission timer")
+			if p.i.mgr.active != nil {
+				t.Error("initiator still has a request outstanding")
+			}
+			if next, _ := p.i.NextTimer(); next.Sub(t0) < DefaultChildLifetime*8/10 {
+				t.Errorf("next timer at %v, want the lifetimes only", next.Sub(t0))
 			}
 		})
 	}

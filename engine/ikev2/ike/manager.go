@@ -59,6 +59,20 @@ type exchange struct {
 	packet []byte    // the request as sent
 	sent   int       // transmissions so far
 	next   time.Time // when to retransmit, or give up
+	// retransmit, if not zero, replaces the configured schedule (the
+	// liveness checks of DPD).
+	retransmit Retransmit
+	// liveness marks a liveness check of DPD (RFC 7296 section 2.4),
+	// whose failure is ErrDPDTimeout.
+	liveness bool
+}
+
+// schedule returns the retransmission schedule of ex.
+func (sa *SA) schedule(ex *exchange) Retransmit {
+	if ex.retransmit != (Retransmit{}) {
+		return ex.retransmit
+	}
+	return sa.cfg.Retransmit
 }
 
 // manager is the task manager of an IKE SA: message IDs, the window of one
@@ -111,7 +125,7 @@ func (sa *SA) transmit(ex *exchange) []Datagram {
 	if ex.typ == wire.IKESAInit {
 		sa.hs.initReq = raw
 	}
-	ex.packet, ex.sent, ex.next = raw, 1, sa.env.Now().Add(sa.cfg.Retransmit.delay(0))
+	ex.packet, ex.sent, ex.next = raw, 1, sa.env.Now().Add(sa.schedule(ex).delay(0))
 	return sa.send(raw)
 }
 
@@ -129,19 +143,39 @@ func (sa *SA) header(typ wire.ExchangeType, id uint32, response bool) wire.Heade
 
 // Tick retransmits the outstanding request whose timer has expired, or
 // fails the SA once the retransmissions are exhausted (RFC 7296 section
-// 2.1). Call it at least by NextTimer.
+// 2.1); it starts the rekeys and deletions that the lifetimes call for
+// (section 2.8) and the liveness checks of dead peer detection (section
+// 2.4). Call it at least by NextTimer.
 func (sa *SA) Tick(now time.Time) []Datagram {
+	out := sa.retransmit(now)
+	out = append(out, sa.tickOthers(now)...)
+	if sa.state == StateEstablished && sa.parent == nil {
+		sa.expire(now)
+		sa.checkLiveness(now)
+	}
+	out = append(out, sa.startNext()...)
+	return append(out, sa.startOthers()...)
+}
+
+// retransmit sends the outstanding request again if its timer expired, or
+// fails the SA when it was sent for the last time.
+func (sa *SA) retransmit(now time.Time) []Datagram {
 	ex := sa.mgr.active
 	if ex == nil || now.Before(ex.next) {
 		return nil
 	}
-	if ex.sent > sa.cfg.Retransmit.Tries {
+	r := sa.schedule(ex)
+	if ex.sent > r.Tries {
 		// The peer is deemed dead and so are the CHILD SAs (RFC 7296
 		// sections 1.4.1 and 2.4).
-		sa.fail(sa.deleteChildren(fmt.Errorf("ike: %v request %d: no response after %d retransmissions", ex.typ, ex.id, ex.sent-1)))
+		err := fmt.Errorf("ike: %v request %d: no response after %d retransmissions", ex.typ, ex.id, ex.sent-1)
+		if ex.liveness {
+			err = fmt.Errorf("ike: %w: no answer to %d liveness checks", ErrDPDTimeout, ex.sent)
+		}
+		sa.fail(sa.deleteChildren(err))
 		return nil
 	}
-	ex.next = now.Add(sa.cfg.Retransmit.delay(ex.sent))
+	ex.next = now.Add(r.delay(ex.sent))
 	ex.sent++
 	return sa.send(ex.packet)
 }
@@ -149,10 +183,16 @@ func (sa *SA) Tick(now time.Time) []Datagram {
 // NextTimer returns when Tick must next be called, or false if no timer
 // runs.
 func (sa *SA) NextTimer() (time.Time, bool) {
-	if sa.mgr.active == nil {
-		return time.Time{}, false
+	var t timerMin
+	if sa.mgr.active != nil {
+		t.at(sa.mgr.active.next)
 	}
-	return sa.mgr.active.next, true
+	if sa.state == StateEstablished && sa.parent == nil {
+		sa.lifetimeTimers(&t)
+		sa.livenessTimer(&t)
+	}
+	sa.othersNext(&t)
+	return t.t, t.ok
 }
 
 // handleResponse matches a response to the outstanding request and runs
@@ -192,7 +232,19 @@ func (sa *SA) handleResponse(wm *wire.Message, raw []byte, m *message) []Datagra
 	if ex.typ == wire.IKEAuth {
 		sa.establish()
 	}
+	sa.runAfter()
 	return sa.startNext()
+}
+
+// runAfter runs what tasks left for the end of the exchange, once its
+// message IDs are counted on the IKE SA that carried it.
+func (sa *SA) runAfter() {
+	for len(sa.after) > 0 {
+		fn := sa.after[0]
+		sa.after = sa.after[1:]
+		fn()
+	}
+	sa.after = nil
 }
 
 // handleRequest answers a request: a retransmitted one from the cached
@@ -246,7 +298,8 @@ func (sa *SA) handleRequest(wm *wire.Message, raw []byte, m *message) []Datagram
 		sa.establish()
 	}
 	sa.mgr.lastResp, sa.mgr.peerNextID = resp, h.MessageID+1
-	return reply(rx, resp)
+	sa.runAfter()
+	return append(reply(rx, resp), sa.startNext()...)
 }
 
 // float moves the IKE endpoints to those of an authenticated request when a
@@ -264,12 +317,14 @@ func (sa *SA) responderTasks(typ wire.ExchangeType) *exchange {
 	switch {
 	case typ == wire.Informational && (sa.state == StateEstablished || sa.state == StateDeleting):
 		return &exchange{typ: typ, tasks: []task{&informational{sa: sa}}}
+	case typ == wire.CreateChildSA && (sa.state == StateEstablished || sa.state == StateDeleting):
+		return &exchange{typ: typ, tasks: []task{&createChildResponder{sa: sa}}}
 	case sa.initiator:
-		return nil // CREATE_CHILD_SA from the peer: not yet
+		return nil
 	case typ == wire.IKESAInit && sa.state == StateIdle:
 		return &exchange{typ: typ, tasks: []task{&ikeInit{sa: sa}}}
 	case typ == wire.IKEAuth && sa.state == StateConnecting && sa.in != nil:
-		return &exchange{typ: typ, tasks: []task{&ikeAuth{sa: sa}, &childCreate{sa: sa}}}
+		return &exchange{typ: typ, tasks: []task{&ikeAuth{sa: sa}, authChildCreate(sa)}}
 	}
 	return nil
 }

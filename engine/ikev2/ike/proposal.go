@@ -42,8 +42,14 @@ func spiSize(proto wire.ProtocolID) int {
 // ignoreDH is set: the CHILD SA of IKE_AUTH has no key exchange of its own
 // (section 1.2).
 func choose(offered []wire.Proposal, ours []Proposal, proto wire.ProtocolID, preferKE wire.DHGroup, ignoreDH bool) (wire.Proposal, bool) {
+	return chooseSPI(offered, ours, proto, spiSize(proto), preferKE, ignoreDH)
+}
+
+// chooseSPI is choose for proposals whose SPIs have spiLen octets: 8 for
+// the new IKE SA of a rekey (RFC 7296 section 3.3.1).
+func chooseSPI(offered []wire.Proposal, ours []Proposal, proto wire.ProtocolID, spiLen int, preferKE wire.DHGroup, ignoreDH bool) (wire.Proposal, bool) {
 	for _, p := range offered {
-		if p.Protocol != proto || len(p.SPI) != spiSize(proto) {
+		if p.Protocol != proto || len(p.SPI) != spiLen {
 			continue
 		}
 		for _, c := range ours {
@@ -60,12 +66,17 @@ func choose(offered []wire.Proposal, ours []Proposal, proto wire.ProtocolID, pre
 // carries (RFC 7296 section 2.7: "the initiator MUST check that the
 // accepted proposal is one of the proposals it offered").
 func accepted(resp []wire.Proposal, ours []Proposal, proto wire.ProtocolID, ignoreDH bool) (*wire.Proposal, bool) {
+	return acceptedSPI(resp, ours, proto, spiSize(proto), ignoreDH)
+}
+
+// acceptedSPI is accepted for proposals whose SPIs have spiLen octets.
+func acceptedSPI(resp []wire.Proposal, ours []Proposal, proto wire.ProtocolID, spiLen int, ignoreDH bool) (*wire.Proposal, bool) {
 	if len(resp) != 1 {
 		return nil, false
 	}
 	p := &resp[0]
 	n := int(p.Number)
-	if p.Protocol != proto || len(p.SPI) != spiSize(proto) || n < 1 || n > len(ours) {
+	if p.Protocol != proto || len(p.SPI) != spiLen || n < 1 || n > len(ours) {
 		return nil, false
 	}
 	ts, ok := pick(p, ours[n-1], 0, ignoreDH)
@@ -107,6 +118,25 @@ func pick(p *wire.Proposal, c Proposal, preferKE wire.DHGroup, ignoreDH bool) ([
 		}
 	}
 	return chosen, complete(p.Protocol, chosen)
+}
+
+// withoutDH returns the proposals without their D-H transforms: the SA
+// payloads of IKE_AUTH carry none, the CHILD SA created there having no key
+// exchange of its own (RFC 7296 section 1.2: "Implementations SHOULD omit
+// the whole transform substructure").
+func withoutDH(ps []Proposal) []Proposal {
+	out := make([]Proposal, len(ps))
+	for i, p := range ps {
+		out[i] = slices.DeleteFunc(slices.Clone(p), func(t Transform) bool { return t.Type == wire.TransformDH })
+	}
+	return out
+}
+
+// hasGroup reports whether one of the proposals offers D-H group g.
+func hasGroup(ps []Proposal, g wire.DHGroup) bool {
+	return slices.ContainsFunc(ps, func(p Proposal) bool {
+		return slices.Contains(p, Transform{Type: wire.TransformDH, ID: uint16(g)})
+	})
 }
 
 // has reports whether the configured proposal contains the transform t,

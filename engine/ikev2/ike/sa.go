@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	ikecrypto "github.com/flexvpnd/flexvpnd/engine/ikev2/crypto"
@@ -51,18 +52,24 @@ type Datagram struct {
 	Data     []byte
 }
 
-// SA is one IKE SA, initiator or responder. Its methods must be called from
-// one goroutine at a time.
+// SA is one IKE SA, initiator or responder, and the actor that runs it:
+// when the IKE SA is rekeyed (RFC 7296 section 2.18) the SA switches to the
+// new keys, SPIs and role, and keeps the replaced IKE SA beside it until
+// that one is deleted. Its methods must be called from one goroutine at a
+// time.
 type SA struct {
-	cfg       *Config
-	env       Env
-	initiator bool
-	state     State
-	err       error
+	cfg *Config
+	env Env
+	// keyset is the current IKE SA: SPIs, role, keys, message IDs.
+	keyset
+	state State
+	err   error
 
-	spiI, spiR    uint64
 	local, remote netip.AddrPort // the IKE endpoints, floated by NAT-T
 	peerID        Identity
+	// initialContact records INITIAL_CONTACT in the peer's IKE_AUTH
+	// request (RFC 7296 section 2.4; task_auth.go).
+	initialContact bool
 	// natLocal and natRemote record a NAT in front of us or of the peer
 	// (RFC 7296 section 2.23).
 	natLocal, natRemote bool
@@ -71,16 +78,49 @@ type SA struct {
 	// is dropped once the SA is established.
 	hs *handshake
 
-	prf     ikecrypto.PRF
-	skd     []byte
-	out, in *ikecrypto.SKCipher
-
-	mgr      manager
-	children []dataplane.ChildSAID
+	children []*child
 	childErr error
 	// deleting holds the inbound SPIs of the CHILD SAs whose Delete
 	// request is queued or outstanding (RFC 7296 section 1.4.1).
 	deleting []uint32
+
+	// timers holds the lifetimes and dead peer detection.
+	timers
+	// rekeying is our IKE SA rekey exchange, queued or outstanding.
+	rekeying *ikeRekey
+	// after holds what must run once the current exchange is complete,
+	// its message ID counted (the switch to a rekeyed IKE SA).
+	after []func()
+
+	// others are IKE SAs beside the current one: those replaced by a
+	// rekey, and those a simultaneous rekey created (section 2.8.1), each
+	// kept until it is deleted. retired are the SPIs of those that ended,
+	// until RetiredSPIs reports them.
+	others  []*SA
+	retired []SPISet
+	// parent is, for one of the others, the SA that runs it; until is
+	// when it stops waiting for the peer to delete it.
+	parent *SA
+	until  time.Time
+}
+
+// keyset is one IKE SA as the wire sees it: its SPIs, our role in it, its
+// keys and its message IDs (RFC 7296 sections 2.2, 2.14 and 2.18).
+type keyset struct {
+	initiator  bool
+	spiI, spiR uint64
+	suite      negotiated // the IKE SA's transforms (status.go)
+	prf        ikecrypto.PRF
+	skd        []byte
+	out, in    *ikecrypto.SKCipher
+	mgr        manager
+}
+
+// SPISet identifies one IKE SA that an SA runs: its SPIs and whether we
+// are its original initiator (RFC 7296 section 2.2).
+type SPISet struct {
+	SPIi, SPIr uint64
+	Initiator  bool
 }
 
 // handshake is the state of the initial exchanges (RFC 7296 sections 1.2,
@@ -114,7 +154,7 @@ func newSA(cfg *Config, env Env, initiator bool) (*SA, error) {
 		c.Retransmit = DefaultRetransmit
 		cfg = &c
 	}
-	return &SA{cfg: cfg, env: env, initiator: initiator, local: cfg.Local, remote: cfg.Remote, hs: &handshake{group: firstGroup(cfg.Proposals)}}, nil
+	return &SA{cfg: cfg, env: env, keyset: keyset{initiator: initiator}, local: cfg.Local, remote: cfg.Remote, hs: &handshake{group: firstGroup(cfg.Proposals)}}, nil
 }
 
 // State returns the state of the SA.
@@ -142,8 +182,38 @@ func (sa *SA) Endpoints() (local, remote netip.AddrPort) { return sa.local, sa.r
 // (local) or of the peer (remote), RFC 7296 section 2.23.
 func (sa *SA) NAT() (local, remote bool) { return sa.natLocal, sa.natRemote }
 
-// ChildSAs returns the CHILD SAs installed by this IKE SA.
-func (sa *SA) ChildSAs() []dataplane.ChildSAID { return sa.children }
+// ChildSAs returns the CHILD SAs installed by this IKE SA, those replaced
+// by a rekey included until they are deleted.
+func (sa *SA) ChildSAs() []dataplane.ChildSAID {
+	ids := make([]dataplane.ChildSAID, len(sa.children))
+	for i, c := range sa.children {
+		ids[i] = c.id
+	}
+	return ids
+}
+
+// LiveSPIs returns the SPIs of the IKE SAs the SA runs: first the current
+// one (with our current role), then those replaced by a rekey or created
+// by a simultaneous rekey whose deletion is pending (RFC 7296 sections
+// 2.8.1 and 2.18). Messages for any of them belong to this SA.
+func (sa *SA) LiveSPIs() []SPISet {
+	out := []SPISet{sa.spiSet()}
+	for _, o := range sa.others {
+		out = append(out, o.spiSet())
+	}
+	return out
+}
+
+// RetiredSPIs returns the SPIs of the IKE SAs that the SA stopped running
+// since the last call (replaced IKE SAs once deleted), so that a router
+// can forget them.
+func (sa *SA) RetiredSPIs() []SPISet {
+	r := sa.retired
+	sa.retired = nil
+	return r
+}
+
+func (sa *SA) spiSet() SPISet { return SPISet{SPIi: sa.spiI, SPIr: sa.spiR, Initiator: sa.initiator} }
 
 // Initiate starts the IKE_SA_INIT exchange and queues IKE_AUTH with the
 // CHILD SA after it (RFC 7296 section 1.2).
@@ -158,7 +228,7 @@ func (sa *SA) Initiate() ([]Datagram, error) {
 	sa.spiI, sa.state = spi, StateConnecting
 	sa.mgr.queue = []*exchange{
 		{typ: wire.IKESAInit, tasks: []task{&ikeInit{sa: sa}}},
-		{typ: wire.IKEAuth, tasks: []task{&ikeAuth{sa: sa}, &childCreate{sa: sa}}},
+		{typ: wire.IKEAuth, tasks: []task{&ikeAuth{sa: sa}, authChildCreate(sa)}},
 	}
 	return sa.startNext(), sa.err
 }
@@ -167,13 +237,16 @@ func (sa *SA) Initiate() ([]Datagram, error) {
 func (sa *SA) fail(err error) {
 	sa.state, sa.err = StateFailed, err
 	sa.mgr.active, sa.mgr.queue = nil, nil
-	sa.hs = nil
+	sa.hs, sa.rekeying, sa.after = nil, nil, nil
+	sa.dropOthers()
 }
 
-// establish marks the SA established after IKE_AUTH and drops the
-// handshake state.
+// establish marks the SA established after IKE_AUTH, drops the handshake
+// state and starts the IKE SA's lifetime and dead peer detection.
 func (sa *SA) establish() {
 	sa.state, sa.hs = StateEstablished, nil
+	sa.startIKELifetime()
+	sa.lastRecv = sa.env.Now()
 }
 
 // send wraps data for the peer.
@@ -252,7 +325,20 @@ func (sa *SA) checkHeader(h *wire.Header) error {
 // feed NAT detection (RFC 7296 section 2.23) and the answers. Messages that do not belong to the SA, fail their
 // integrity check or are not expected are dropped silently (RFC 7296
 // sections 2.1 and 2.21.2).
+// A message for an IKE SA replaced by a rekey goes to that one.
 func (sa *SA) HandleDatagram(b []byte, local, from netip.AddrPort) []Datagram {
+	var out []Datagram
+	if o := sa.otherFor(b); o != nil {
+		out = append(o.HandleDatagram(b, local, from), sa.startNext()...)
+		sa.pruneOthers(sa.env.Now())
+	} else {
+		out = sa.handle(b, local, from)
+	}
+	return append(out, sa.startOthers()...)
+}
+
+// handle processes a datagram for the current IKE SA.
+func (sa *SA) handle(b []byte, local, from netip.AddrPort) []Datagram {
 	if sa.state == StateFailed && sa.mgr.active == nil {
 		return nil
 	}
@@ -316,6 +402,7 @@ func (sa *SA) decrypt(m *wire.Message, raw []byte, rx *message) (*message, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errDrop, err)
 	}
+	sa.owner().lastRecv = sa.env.Now() // the peer is alive (section 2.4)
 	inner, err := wire.DecodePayloads(sk.Inner, plain)
 	if err != nil {
 		return nil, err

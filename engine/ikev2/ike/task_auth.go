@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 
 	ikecrypto "github.com/flexvpnd/flexvpnd/engine/ikev2/crypto"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
@@ -63,8 +64,18 @@ func (t *ikeAuth) process(m *message) error {
 		return notifyErr(wire.InvalidSyntax, "no %v payload", idType)
 	}
 	peer := Identity{Type: id.IDType, Data: id.Data}
+	if !sa.initiator && sa.cfg.Resolve != nil {
+		if err := sa.resolve(Identity{Type: peer.Type, Data: bytes.Clone(peer.Data)}); err != nil {
+			return err
+		}
+	}
 	if want := sa.cfg.RemoteID; want.Type != 0 && (want.Type != peer.Type || !bytes.Equal(want.Data, peer.Data)) {
 		return &NotifyError{Type: wire.AuthenticationFailed, Err: fmt.Errorf("%w: peer identity %v, want %v", errAuth, peer, want)}
+	}
+	if check := sa.cfg.CheckPeerID; check != nil {
+		if err := check(peer); err != nil {
+			return &NotifyError{Type: wire.AuthenticationFailed, Err: fmt.Errorf("%w: peer identity %v: %w", errAuth, peer, err)}
+		}
 	}
 	auth, ok := m.first(wire.PayloadAUTH).(*wire.Auth)
 	if !ok {
@@ -81,5 +92,49 @@ func (t *ikeAuth) process(m *message) error {
 		return &NotifyError{Type: wire.AuthenticationFailed, Err: fmt.Errorf("%w: AUTH of %v does not verify with the pre-shared key", errAuth, peer)}
 	}
 	sa.peerID = Identity{Type: peer.Type, Data: bytes.Clone(peer.Data)}
+	sa.initialContact = !sa.initiator && hasNotify(m, wire.InitialContact)
+	return nil
+}
+
+// hasNotify reports whether m carries a Notify payload of type t.
+func hasNotify(m *message, t wire.NotifyType) bool {
+	for _, p := range m.payloads {
+		if n, ok := p.(*wire.Notify); ok && n.NotifyType == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Resolver returns the configuration under which a responder goes on
+// once the initiator's identity is known: local and remote are the IKE
+// endpoints of the SA and peerID the IDi payload (RFC 7296 section 3.5).
+// IOS picks the IKEv2 profile there (`match identity remote`, `match
+// address local`) and the pre-shared keys from the profile's keyring. An
+// error refuses the peer with AUTHENTICATION_FAILED (section 2.21.2). It is
+// called from the goroutine that runs the SA.
+type Resolver func(local, remote netip.AddrPort, peerID Identity) (*Config, error)
+
+// resolve replaces the responder's configuration by the one its Resolver
+// returns for the peer's identity. The endpoints, the NAT-T port and the
+// IKE proposals, already negotiated in IKE_SA_INIT, are kept, and so is
+// the retransmission schedule unless the new configuration sets one.
+func (sa *SA) resolve(peer Identity) error {
+	c, err := sa.cfg.Resolve(sa.local, sa.remote, peer)
+	if err == nil && c == nil {
+		err = errors.New("no configuration")
+	}
+	if err != nil {
+		return &NotifyError{Type: wire.AuthenticationFailed, Err: fmt.Errorf("%w: peer %v: %w", errAuth, peer, err)}
+	}
+	r := *c
+	r.Local, r.Remote, r.NATPort, r.Proposals, r.Resolve = sa.cfg.Local, sa.cfg.Remote, sa.cfg.NATPort, sa.cfg.Proposals, nil
+	if r.Retransmit == (Retransmit{}) {
+		r.Retransmit = sa.cfg.Retransmit
+	}
+	if err := r.check(); err != nil {
+		return &NotifyError{Type: wire.AuthenticationFailed, Err: fmt.Errorf("%w: peer %v: config: %w", errAuth, peer, err)}
+	}
+	sa.cfg = &r
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
 )
 
@@ -82,17 +81,16 @@ func (t *informational) deleteESP(d *wire.Delete) error {
 	if d.SPISize != 4 {
 		return nil
 	}
-	sa := t.sa
+	sa := t.sa.owner() // a replaced IKE SA acts on the CHILD SAs it handed over
 	var errs []error
 	for _, b := range d.SPIs {
-		out := binary.BigEndian.Uint32(b)
-		i := slices.IndexFunc(sa.children, func(id dataplane.ChildSAID) bool { return id.OutSPI == out })
-		if i < 0 || slices.Contains(sa.deleting, sa.children[i].InSPI) {
+		c := sa.childByOut(binary.BigEndian.Uint32(b))
+		if c == nil || sa.isDeleting(c) {
 			continue
 		}
-		in := sa.children[i].InSPI
-		t.answer = append(t.answer, in)
-		errs = append(errs, sa.removeChild(in))
+		t.answer = append(t.answer, c.id.InSPI)
+		sa.dropQueuedRekey(c)
+		errs = append(errs, sa.removeChild(c.id.InSPI))
 	}
 	return errors.Join(errs...)
 }
@@ -132,7 +130,7 @@ func (t *childDelete) process(*message) error {
 	var errs []error
 	for _, spi := range t.spis {
 		sa.deleting = slices.DeleteFunc(sa.deleting, func(s uint32) bool { return s == spi })
-		if slices.ContainsFunc(sa.children, func(id dataplane.ChildSAID) bool { return id.InSPI == spi }) {
+		if sa.childByIn(spi) != nil {
 			errs = append(errs, sa.removeChild(spi))
 		}
 	}
@@ -172,14 +170,14 @@ func (sa *SA) DeleteChild(spi uint32) ([]Datagram, error) {
 	if sa.state != StateEstablished {
 		return nil, fmt.Errorf("ike: delete CHILD SA in state %v", sa.state)
 	}
-	if !slices.ContainsFunc(sa.children, func(id dataplane.ChildSAID) bool { return id.InSPI == spi }) {
+	c := sa.childByIn(spi)
+	if c == nil {
 		return nil, fmt.Errorf("ike: no CHILD SA with inbound SPI %08x", spi)
 	}
-	if slices.Contains(sa.deleting, spi) {
+	if sa.isDeleting(c) {
 		return nil, fmt.Errorf("ike: CHILD SA with inbound SPI %08x is already being deleted", spi)
 	}
-	sa.deleting = append(sa.deleting, spi)
-	sa.mgr.queue = append(sa.mgr.queue, &exchange{typ: wire.Informational, tasks: []task{&childDelete{sa: sa, spis: []uint32{spi}}}})
+	sa.queueChildDelete(c)
 	return sa.startNext(), nil
 }
 
@@ -190,13 +188,15 @@ func (sa *SA) deleted() {
 	sa.err = sa.deleteChildren(nil)
 	sa.state = StateDeleted
 	sa.mgr.active, sa.mgr.queue, sa.deleting, sa.hs = nil, nil, nil, nil
+	sa.rekeying, sa.after = nil, nil
+	sa.dropOthers()
 }
 
 // removeChild removes the CHILD SA whose inbound SPI is spi from the data
 // plane and from the SA.
 func (sa *SA) removeChild(spi uint32) error {
-	i := slices.IndexFunc(sa.children, func(id dataplane.ChildSAID) bool { return id.InSPI == spi })
-	id := sa.children[i]
+	i := slices.IndexFunc(sa.children, func(c *child) bool { return c.id.InSPI == spi })
+	id := sa.children[i].id
 	sa.children = slices.Delete(sa.children, i, i+1)
 	if err := sa.env.Dataplane.DeleteChildSA(id); err != nil {
 		return fmt.Errorf("delete CHILD SA %v: %w", id, err)
@@ -208,8 +208,8 @@ func (sa *SA) removeChild(spi uint32) error {
 // cause, joined with any failure to delete.
 func (sa *SA) deleteChildren(cause error) error {
 	errs := []error{cause}
-	for _, id := range sa.children {
-		if err := sa.env.Dataplane.DeleteChildSA(id); err != nil {
+	for _, c := range sa.children {
+		if err := sa.env.Dataplane.DeleteChildSA(c.id); err != nil {
 			errs = append(errs, fmt.Errorf("delete CHILD SA: %w", err))
 		}
 	}

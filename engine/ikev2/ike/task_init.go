@@ -1,6 +1,7 @@
 package ike
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -16,6 +17,10 @@ type ikeInit struct {
 	sa     *SA
 	chosen wire.Proposal // responder: the proposal to return
 	natd   bool          // responder: the request had NAT detection notifies
+	// cookie is, for an initiator, the responder's cookie to send back
+	// first (RFC 7296 section 2.6); cookies counts the cookies received.
+	cookie  []byte
+	cookies int
 }
 
 func (t *ikeInit) build(m *message) error {
@@ -34,10 +39,13 @@ func (t *ikeInit) process(m *message) error {
 
 // buildRequest adds SAi1, KEi and Ni, with a fresh key of the group to
 // guess (the first configured, or the one an INVALID_KE_PAYLOAD asked for)
-// and a fresh nonce.
+// and a fresh nonce. A retry with a cookie starts with N(COOKIE) and keeps
+// the other payloads unchanged (RFC 7296 section 2.6).
 func (t *ikeInit) buildRequest(m *message) error {
 	hs := t.sa.hs
-	if err := t.newKeyAndNonce(hs.group, &hs.ni); err != nil {
+	if t.cookie != nil {
+		m.add(&wire.Notify{NotifyType: wire.Cookie, Data: t.cookie})
+	} else if err := t.newKeyAndNonce(hs.group, &hs.ni); err != nil {
 		return err
 	}
 	m.add(&wire.SA{Proposals: toWire(t.sa.cfg.Proposals, wire.ProtocolIKE, nil)},
@@ -111,11 +119,15 @@ func (t *ikeInit) buildResponse(m *message) error {
 	return nil
 }
 
-// processResponse handles INVALID_KE_PAYLOAD by retrying with the group
-// asked for, if we offered it (RFC 7296 section 1.2), checks the chosen
-// proposal and derives the keys.
+// processResponse handles COOKIE by retrying with the cookie (RFC 7296
+// section 2.6) and INVALID_KE_PAYLOAD by retrying with the group asked for,
+// if we offered it (section 1.2), checks the chosen proposal and derives
+// the keys.
 func (t *ikeInit) processResponse(m *message) error {
 	sa, hs := t.sa, t.sa.hs
+	if n := cookieNotify(m); n != nil {
+		return t.retryCookie(n.Data)
+	}
 	if n := m.errorNotify(); n != nil {
 		if n.NotifyType == wire.InvalidKEPayload {
 			return t.retryGroup(n.Data)
@@ -171,6 +183,25 @@ func (t *ikeInit) retryGroup(data []byte) error {
 		return &NotifyError{Type: wire.InvalidKEPayload, Data: data, Err: fmt.Errorf("peer asks for group %v, which we cannot use", g)}
 	}
 	t.sa.hs.group = g
+	t.cookie = nil // the cookie covered the old nonce (RFC 7296 section 2.6.1)
+	return errRetry
+}
+
+// maxCookies bounds the COOKIE answers an initiator accepts in one
+// IKE_SA_INIT exchange before it gives up (RFC 7296 section 2.6: "limit the
+// number of cookie exchanges").
+const maxCookies = 3
+
+// retryCookie takes the cookie of a COOKIE notification and asks for the
+// request to be sent again with it, at most maxCookies times.
+func (t *ikeInit) retryCookie(cookie []byte) error {
+	if len(cookie) < 1 || len(cookie) > 64 {
+		return notifyErr(wire.InvalidSyntax, "COOKIE of %d octets (RFC 7296 section 3.10.1: 1 to 64)", len(cookie))
+	}
+	if t.cookies++; t.cookies > maxCookies {
+		return fmt.Errorf("responder still asks for a cookie after %d retries", maxCookies)
+	}
+	t.cookie = bytes.Clone(cookie)
 	return errRetry
 }
 
@@ -205,5 +236,6 @@ func (sa *SA) deriveKeys(n negotiated, gir []byte) error {
 		return fmt.Errorf("derive keys: %w", err)
 	}
 	sa.prf, sa.skd, hs.skpi, hs.skpr = prf, keys.SKd, keys.SKpi, keys.SKpr
+	sa.suite = n
 	return nil
 }

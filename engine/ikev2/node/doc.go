@@ -5,8 +5,22 @@
 //
 // All SAs live in one goroutine, the node's loop; the SAs themselves hold
 // no locks. The transport's receive goroutines copy each message into a
-// channel, and the public methods (AddPeer, Initiate, Delete, DeleteChild, Status) run as
-// closures inside the loop.
+// channel, and the public methods (AddPeer, Initiate, InitiateSA, Delete,
+// DeleteChild, DeleteWhere, Status) run as closures inside the loop. The
+// SAs with a deadline (their own timer, or the expiry of a half-open or
+// failed SA) sit in a heap, and only the SAs a step touched are looked at
+// after it, so that a hub with tens of thousands of SAs costs O(log n) per
+// message or timer.
+//
+// # The engine's hooks
+//
+// Every SA has an ID, never reused, and a tag (the Peer name, or the tag
+// given by InitiateSA or by Responder.Resolve, such as "Tunnel0" or
+// "Virtual-Access3"). A Responder answers the IKE_SA_INIT requests no Peer
+// matches, in two steps as IOS does: the proposals by local address at
+// IKE_SA_INIT, the rest of the configuration by the initiator's identity
+// at IKE_AUTH (ike.Config.Resolve). Config.OnEvent is told when an SA is
+// established, fails or is gone.
 //
 // # Routing
 //
@@ -16,7 +30,8 @@
 // SAs, found by its responder SPI; while that SPI is still zero it is an
 // IKE_SA_INIT request (a new one, or a retransmission), found by the
 // initiator SPI and the remote address, or, when it is a new request from a
-// configured peer, answered by a new responder SA. A message from the
+// configured peer or one the Responder takes, answered by a new responder
+// SA. A message from the
 // original responder (flag I clear) belongs to one of our initiator SAs,
 // found by its initiator SPI. Anything else is dropped (section 2.21).
 //
@@ -26,11 +41,11 @@
 // section 1.4.1 in the SA's actor; Delete payloads from the peer are handled
 // there too. Once an SA is deleted or failed and none of its exchanges
 // runs, the node drops it from the routing tables; a deleted SA also leaves
-// Status, a failed one stays there with its error.
+// Status, a failed one stays there with its error for FailedLinger. A
+// responder SA that IKE_AUTH does not complete within HalfOpenTimeout is
+// dropped. DeleteWhere deletes established SAs with their peer and drops
+// the others at once.
 //
-// Not yet handled: expiring failed SAs from Status, lifetimes, NAT
-// keepalives (RFC 3948 section 2.3), and a limit on half-open SAs (cookies,
-// section 2.6).
 // NAT traversal itself is done by package ike: the node hands it the local
 // and remote address of every datagram and sets Config.NATPort of initiated
 // SAs to its NAT-T port; Status reports the floated endpoints and the NAT

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/netip"
 	"slices"
 	"sync"
@@ -30,6 +29,42 @@ type Config struct {
 	Dataplane dataplane.Dataplane
 	// Logger, if not nil, logs SA state changes and dropped messages.
 	Logger *slog.Logger
+	// Responder, if not nil, answers the IKE_SA_INIT requests that no
+	// Peer added by AddPeer matches (see the Responder type).
+	Responder *Responder
+	// OnEvent, if not nil, is told of the life of every SA (see Event).
+	// It is called from the node's loop: it must return quickly and must
+	// not call the Node's methods.
+	OnEvent func(Event)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Admission limits the IKE_SA_INIT requests answered (admission.go).
+	Admission
+	// NATKeepalive is the interval of NAT keepalives while a NAT is in
+	// front of this side (keepalive.go); 0 sends none.
+	NATKeepalive time.Duration
+	// ESP, if not nil, receives the ESP packets that arrive on the NAT-T
+	// sockets (a userspace data plane, RFC 3948).
+	ESP transport.ESPHandler
+	// ESPInUDP lets the kernel decapsulate ESP in UDP on the NAT-T
+	// sockets (the kernel data plane; transport.Listener.EnableESPInUDP).
+	ESPInUDP bool
+}
+
+// Responder chooses the configuration of responder SAs in two steps, as
+// IOS does: the IKE proposals when IKE_SA_INIT arrives (from the
+// `crypto ikev2 policy` matching the local address), the rest when the
+// initiator's identity arrives in IKE_AUTH (the IKEv2 profile and its
+// keyring). Both functions are called from the node's loop.
+type Responder struct {
+	// Proposals returns the IKE proposals for a request that came from
+	// remote to local; none drops the request silently.
+	Proposals func(local, remote netip.AddrPort) []ike.Proposal
+	// Resolve returns the configuration of the SA id for the peer
+	// identity, and the tag under which the SA is known from then on (in
+	// Status, events and DeleteWhere); an error refuses the peer (see
+	// ike.Resolver).
+	Resolve func(id ID, local, remote netip.AddrPort, peerID ike.Identity) (*ike.Config, string, error)
 }
 
 // Peer is a configured IKE peer: the template of the IKE SAs initiated to
@@ -44,6 +79,20 @@ type Peer struct {
 	IKE ike.Config
 }
 
+// ID identifies an IKE SA of a node for its whole life; IDs count from 1
+// and are never reused.
+type ID uint64
+
+// Timeouts of SAs that no exchange of theirs limits.
+const (
+	// HalfOpenTimeout is how long a responder SA may wait for IKE_AUTH
+	// after answering IKE_SA_INIT (RFC 7296 section 2.6 leaves it to the
+	// implementation).
+	HalfOpenTimeout = 30 * time.Second
+	// FailedLinger is how long a failed SA stays in Status.
+	FailedLinger = time.Minute
+)
+
 // Node is a running IKE runtime. Its methods are safe for concurrent use.
 type Node struct {
 	lis     *transport.Listener
@@ -51,6 +100,10 @@ type Node struct {
 	natPort uint16
 	dp      *childLog
 	log     *slog.Logger
+	resp    *Responder
+	onEvent func(Event)
+	now     func() time.Time
+	adm     *admission // admission.go, keepalive.go
 
 	in        chan packet
 	do        chan func()
@@ -60,19 +113,30 @@ type Node struct {
 
 	// Owned by the loop goroutine.
 	peers     []Peer
-	sas       []*entry
+	lastID    ID
+	sas       map[ID]*entry
 	byInitSPI map[uint64]*entry  // our initiator SAs, by initiator SPI
 	byRespSPI map[uint64]*entry  // our responder SAs, by responder SPI
 	halfOpen  map[halfKey]*entry // our responder SAs, by IKE_SA_INIT request
+	timers    timerHeap
+	dirty     []*entry // SAs touched since the last settle
 }
 
 // entry is one IKE SA with what the node knows about it.
 type entry struct {
-	peer      string
+	id        ID
+	peer      string // the Peer name or the tag
 	initiator bool
 	cfg       ike.Config
 	sa        *ike.SA
-	logged    ike.State // the state last logged
+	half      halfKey // the halfOpen key of a responder, until established
+
+	logged      ike.State // the state last settled
+	established time.Time
+	expire      time.Time // half-open or failed SA: when to drop it
+	timer       time.Time // when the entry is due in the heap
+	index       int       // position in the heap, -1 when not in it
+	isDirty     bool
 }
 
 // halfKey identifies an IKE_SA_INIT request before the responder SPI is
@@ -96,12 +160,16 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, errors.New("node: no data plane")
 	}
 	n := &Node{
-		dp:        &childLog{Dataplane: cfg.Dataplane, sas: map[dataplane.ChildSAID]dataplane.ChildSA{}},
 		log:       cfg.Logger,
-		in:        make(chan packet, 64),
+		resp:      cfg.Responder,
+		onEvent:   cfg.OnEvent,
+		now:       cfg.Now,
+		adm:       newAdmission(cfg),
+		in:        make(chan packet, 256),
 		do:        make(chan func()),
 		quit:      make(chan struct{}),
 		stopped:   make(chan struct{}),
+		sas:       map[ID]*entry{},
 		byInitSPI: map[uint64]*entry{},
 		byRespSPI: map[uint64]*entry{},
 		halfOpen:  map[halfKey]*entry{},
@@ -109,11 +177,21 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
+	if n.now == nil {
+		n.now = time.Now
+	}
+	n.dp = &childLog{Dataplane: cfg.Dataplane, now: n.now, sas: map[dataplane.ChildSAID]installed{}}
 	lis, err := transport.Listen(ctx, transport.Config{
-		Addrs: cfg.Addrs, IKEPort: cfg.IKEPort, NATPort: cfg.NATPort, Handler: n,
+		Addrs: cfg.Addrs, IKEPort: cfg.IKEPort, NATPort: cfg.NATPort, Handler: n, ESP: cfg.ESP,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
+	}
+	if cfg.ESPInUDP {
+		if err := lis.EnableESPInUDP(); err != nil {
+			lis.Close()
+			return nil, fmt.Errorf("node: %w", err)
+		}
 	}
 	n.lis = lis
 	for _, e := range lis.Endpoints() {
@@ -124,14 +202,27 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		}
 	}
 	go n.loop(ctx)
+	n.startKeepalives()
 	return n, nil
 }
 
 // Endpoints returns the bound sockets (see transport.Listener.Endpoints).
 func (n *Node) Endpoints() []transport.Endpoint { return n.lis.Endpoints() }
 
+// Listener returns the node's sockets, for a data plane that sends ESP in
+// UDP from the NAT-T port.
+func (n *Node) Listener() *transport.Listener { return n.lis }
+
+// SetLimits replaces the admission limits and the NAT keepalive interval
+// given to Start (`crypto ikev2 cookie-challenge`, `crypto ikev2 limit`,
+// `crypto ikev2 nat keepalive`); they apply to new requests and the next
+// keepalives.
+func (n *Node) SetLimits(a Admission, natKeepalive time.Duration) error {
+	return n.run(func() { n.adm.limits, n.adm.keepalive = a, natKeepalive })
+}
+
 // Close stops the loop and closes the sockets. The SAs are dropped without
-// telling the peers.
+// telling the peers; their CHILD SAs leave the data plane.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() { close(n.quit) })
 	err := n.lis.Close()
@@ -187,51 +278,73 @@ func (n *Node) AddPeer(p Peer) error {
 // Status tells how the SA proceeds.
 func (n *Node) Initiate(peer string) error {
 	var err error
-	if rerr := n.run(func() { err = n.initiate(peer) }); rerr != nil {
+	if rerr := n.run(func() {
+		i := slices.IndexFunc(n.peers, func(q Peer) bool { return q.Name == peer })
+		if i < 0 {
+			err = fmt.Errorf("node: no peer %q", peer)
+			return
+		}
+		_, err = n.initiate(peer, n.peers[i].IKE)
+	}); rerr != nil {
 		return rerr
 	}
 	return err
 }
 
-func (n *Node) initiate(name string) error {
-	i := slices.IndexFunc(n.peers, func(q Peer) bool { return q.Name == name })
-	if i < 0 {
-		return fmt.Errorf("node: no peer %q", name)
+// InitiateSA starts a new IKE SA with cfg, known as tag, and returns its
+// ID; otherwise as Initiate.
+func (n *Node) InitiateSA(tag string, cfg ike.Config) (ID, error) {
+	var id ID
+	var err error
+	if rerr := n.run(func() { id, err = n.initiate(tag, cfg) }); rerr != nil {
+		return 0, rerr
 	}
-	cfg := n.peers[i].IKE
+	return id, err
+}
+
+func (n *Node) initiate(name string, cfg ike.Config) (ID, error) {
 	if cfg.Local.Port() == 0 {
 		cfg.Local = netip.AddrPortFrom(cfg.Local.Addr(), n.ikePort)
 	}
 	if cfg.NATPort == 0 {
 		cfg.NATPort = n.natPort
 	}
-	e := &entry{peer: name, initiator: true, cfg: cfg}
+	e := &entry{peer: name, initiator: true, cfg: cfg, index: -1}
 	sa, err := ike.NewInitiator(&e.cfg, n.env())
 	if err != nil {
-		return fmt.Errorf("node: initiator for %q: %w", name, err)
+		return 0, fmt.Errorf("node: initiator for %q: %w", name, err)
 	}
 	e.sa = sa
 	out, err := sa.Initiate()
 	if err != nil {
-		return fmt.Errorf("node: initiate %q: %w", name, err)
+		return 0, fmt.Errorf("node: initiate %q: %w", name, err)
 	}
 	spiI, _ := sa.SPIs()
 	if _, dup := n.byInitSPI[spiI]; dup {
-		return fmt.Errorf("node: initiate %q: initiator SPI %016x already in use", name, spiI)
+		return 0, fmt.Errorf("node: initiate %q: initiator SPI %016x already in use", name, spiI)
 	}
+	n.add(e)
 	n.byInitSPI[spiI] = e
-	n.sas = append(n.sas, e)
 	n.send(e, out)
-	return nil
+	return e.id, nil
+}
+
+// add gives e its ID and makes it known to the loop.
+func (n *Node) add(e *entry) {
+	n.lastID++
+	e.id = n.lastID
+	n.sas[e.id] = e
+	n.touch(e)
 }
 
 func (n *Node) env() ike.Env {
-	return ike.Env{Now: time.Now, Rand: rand.Reader, Dataplane: n.dp}
+	return ike.Env{Now: n.now, Rand: rand.Reader, Dataplane: n.dp}
 }
 
 // loop is the node's one goroutine: it owns every SA.
 func (n *Node) loop(ctx context.Context) {
 	defer close(n.stopped)
+	defer n.removeChildren()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -244,12 +357,23 @@ func (n *Node) loop(ctx context.Context) {
 			n.receive(p)
 		case fn := <-n.do:
 			fn()
-		case now := <-timer.C:
-			n.tick(now)
+		case <-timer.C:
+			n.tick(n.now())
 		}
-		n.note()
-		n.prune()
+		n.settle()
 		timer.Reset(n.nextTimer())
+	}
+}
+
+// removeChildren removes the CHILD SAs of every SA from the data plane
+// when the node stops.
+func (n *Node) removeChildren() {
+	for _, e := range n.sas {
+		for _, id := range e.sa.ChildSAs() {
+			if err := n.dp.DeleteChildSA(id); err != nil {
+				n.log.Warn("delete CHILD SA at stop", "peer", e.peer, "err", err)
+			}
+		}
 	}
 }
 
@@ -272,6 +396,11 @@ func (n *Node) receive(p packet) {
 		return
 	}
 	n.send(e, e.sa.HandleDatagram(p.data, p.local, p.remote))
+	n.touch(e)
+	if !e.initiator && e.sa.State() == ike.StateIdle {
+		n.drop(e) // a refused IKE_SA_INIT leaves no state (RFC 7296 section 2.6)
+		return
+	}
 	if !e.initiator {
 		if _, spiR := e.sa.SPIs(); spiR != 0 && n.byRespSPI[spiR] == nil {
 			n.byRespSPI[spiR] = e
@@ -280,29 +409,58 @@ func (n *Node) receive(p packet) {
 }
 
 // accept creates a responder SA for a new IKE_SA_INIT request from a
-// configured peer, or returns nil.
+// configured peer or one the Responder takes, or returns nil.
 func (n *Node) accept(p packet) *entry {
 	if p.hdr.Exchange != wire.IKESAInit || p.hdr.IsResponse() || p.hdr.MessageID != 0 {
 		return nil
 	}
-	i := slices.IndexFunc(n.peers, func(q Peer) bool {
-		r := q.IKE.Remote.Addr()
-		return !r.IsValid() || r.IsUnspecified() || r == p.remote.Addr()
-	})
-	if i < 0 {
-		n.log.Info("IKE_SA_INIT from unknown peer dropped", "from", p.remote)
+	e := n.responderEntry(p)
+	if e == nil {
+		n.log.Info("IKE_SA_INIT from unknown peer dropped", "from", p.remote, "to", p.local)
 		return nil
 	}
-	e := &entry{peer: n.peers[i].Name, cfg: n.peers[i].IKE}
+	if !n.admit(p) {
+		return nil
+	}
 	e.cfg.Local, e.cfg.Remote = p.local, p.remote
 	sa, err := ike.NewResponder(&e.cfg, n.env())
 	if err != nil {
 		n.log.Error("cannot create responder", "peer", e.peer, "err", err)
 		return nil
 	}
-	e.sa = sa
-	n.halfOpen[halfKey{p.hdr.SPIi, p.remote}] = e
-	n.sas = append(n.sas, e)
+	e.sa, e.half = sa, halfKey{p.hdr.SPIi, p.remote}
+	e.expire = n.now().Add(HalfOpenTimeout)
+	n.add(e)
+	n.halfOpen[e.half] = e
+	return e
+}
+
+// responderEntry returns the entry of a new responder SA for p, without
+// its SA: from the first Peer whose address matches, else from the
+// Responder; nil when neither takes the request.
+func (n *Node) responderEntry(p packet) *entry {
+	i := slices.IndexFunc(n.peers, func(q Peer) bool {
+		r := q.IKE.Remote.Addr()
+		return !r.IsValid() || r.IsUnspecified() || r == p.remote.Addr()
+	})
+	if i >= 0 {
+		return &entry{peer: n.peers[i].Name, cfg: n.peers[i].IKE, index: -1}
+	}
+	if n.resp == nil {
+		return nil
+	}
+	ps := n.resp.Proposals(p.local, p.remote)
+	if len(ps) == 0 {
+		return nil
+	}
+	e := &entry{index: -1}
+	e.cfg = ike.Config{Proposals: ps, NATPort: n.natPort, Resolve: func(local, remote netip.AddrPort, peerID ike.Identity) (*ike.Config, error) {
+		c, tag, err := n.resp.Resolve(e.id, local, remote, peerID)
+		if err == nil {
+			e.peer = tag
+		}
+		return c, err
+	}}
 	return e
 }
 
@@ -315,36 +473,135 @@ func (n *Node) send(e *entry, out []ike.Datagram) {
 	}
 }
 
-// tick calls Tick on every SA whose timer has expired.
+// touch marks e for settle: its state, routing and timer may have changed.
+// Code that calls a method of an SA must touch its entry.
+func (n *Node) touch(e *entry) {
+	if !e.isDirty {
+		e.isDirty = true
+		n.dirty = append(n.dirty, e)
+	}
+}
+
+// tick runs the SAs whose timers have expired.
 func (n *Node) tick(now time.Time) {
-	for _, e := range n.sas {
-		if t, ok := e.sa.NextTimer(); ok && !t.After(now) {
-			n.send(e, e.sa.Tick(now))
+	for len(n.timers) > 0 && !n.timers[0].timer.After(now) {
+		e := n.timers.pop()
+		if !e.expire.IsZero() && !e.expire.After(now) {
+			n.drop(e)
+			continue
 		}
+		n.send(e, e.sa.Tick(now))
+		n.touch(e)
 	}
 }
 
 // nextTimer returns how long the loop may sleep.
 func (n *Node) nextTimer() time.Duration {
-	d := time.Hour
-	now := time.Now()
-	for _, e := range n.sas {
-		if t, ok := e.sa.NextTimer(); ok {
-			d = min(d, max(t.Sub(now), 0))
-		}
+	if len(n.timers) == 0 {
+		return time.Hour
 	}
-	return d
+	return max(n.timers[0].timer.Sub(n.now()), 0)
 }
 
-// note logs the SAs whose state changed.
-func (n *Node) note() {
-	for _, e := range n.sas {
-		if s := e.sa.State(); e.logged != s {
-			e.logged = s
-			spiI, spiR := e.sa.SPIs()
-			n.log.Info("IKE SA "+s.String(), "peer", e.peer, "spis", fmt.Sprintf("%016x_i %016x_r", spiI, spiR), "err", e.sa.Err())
+// settle brings the touched SAs' bookkeeping up to date: it logs and
+// reports state changes, drops ended SAs from the routing tables, and
+// reschedules their timers.
+func (n *Node) settle() {
+	for len(n.dirty) > 0 {
+		e := n.dirty[0]
+		n.dirty = n.dirty[1:]
+		e.isDirty = false
+		if n.sas[e.id] != e {
+			continue // dropped meanwhile
+		}
+		n.reindex(e) // index.go: SPIs and role change with an IKE SA rekey
+		n.note(e)
+		n.prune(e)
+		n.schedule(e)
+	}
+	n.dirty = nil
+}
+
+// note logs and reports a change of e's state.
+func (n *Node) note(e *entry) {
+	s := e.sa.State()
+	if e.logged == s {
+		return
+	}
+	e.logged = s
+	spiI, spiR := e.sa.SPIs()
+	n.log.Info("IKE SA "+s.String(), "peer", e.peer, "id", e.id, "spis", fmt.Sprintf("%016x_i %016x_r", spiI, spiR), "err", e.sa.Err())
+	switch s {
+	case ike.StateEstablished:
+		e.established, e.expire = n.now(), time.Time{}
+		delete(n.halfOpen, e.half)
+		n.event(e, EventEstablished)
+	case ike.StateFailed:
+		e.expire = n.now().Add(FailedLinger)
+		n.event(e, EventFailed)
+	}
+}
+
+// prune drops an SA that ended, once no exchange of its runs, from the
+// routing tables, so that later messages for it are dropped. A deleted SA
+// leaves Status too; a failed one stays there with its error until
+// FailedLinger has passed.
+func (n *Node) prune(e *entry) {
+	s := e.sa.State()
+	if s != ike.StateFailed && s != ike.StateDeleted {
+		return
+	}
+	if _, ok := e.sa.NextTimer(); ok {
+		return
+	}
+	n.unroute(e)
+	if s == ike.StateDeleted {
+		n.drop(e)
+	}
+}
+
+// unroute removes e from the routing tables.
+func (n *Node) unroute(e *entry) {
+	spiI, spiR := e.sa.SPIs()
+	if n.byInitSPI[spiI] == e {
+		delete(n.byInitSPI, spiI)
+	}
+	if n.byRespSPI[spiR] == e {
+		delete(n.byRespSPI, spiR)
+	}
+	if n.halfOpen[e.half] == e {
+		delete(n.halfOpen, e.half)
+	}
+}
+
+// drop forgets e and reports it deleted. CHILD SAs it still holds are
+// removed from the data plane.
+func (n *Node) drop(e *entry) {
+	n.unroute(e)
+	n.timers.remove(e)
+	delete(n.sas, e.id)
+	for _, id := range e.sa.ChildSAs() {
+		if err := n.dp.DeleteChildSA(id); err != nil {
+			n.log.Warn("delete CHILD SA of a dropped IKE SA", "peer", e.peer, "err", err)
 		}
 	}
+	if e.logged != ike.StateIdle {
+		n.event(e, EventDeleted)
+	}
+}
+
+// schedule puts e in the timer heap at its next deadline: the SA's own
+// timer or the expiry of a half-open or failed SA.
+func (n *Node) schedule(e *entry) {
+	t, ok := e.sa.NextTimer()
+	if !e.expire.IsZero() && (!ok || e.expire.Before(t)) {
+		t, ok = e.expire, true
+	}
+	if !ok {
+		n.timers.remove(e)
+		return
+	}
+	n.timers.set(e, t)
 }
 
 // Delete starts deleting the IKE SA with the given SPIs and its CHILD SAs
@@ -366,40 +623,104 @@ func (n *Node) DeleteChild(spiI, spiR uint64, inSPI uint32) error {
 func (n *Node) onSA(spiI, spiR uint64, fn func(*ike.SA) ([]ike.Datagram, error)) error {
 	var err error
 	if rerr := n.run(func() {
-		i := slices.IndexFunc(n.sas, func(e *entry) bool {
-			i, r := e.sa.SPIs()
-			return i == spiI && r == spiR
-		})
-		if i < 0 {
+		e := n.bySPIs(spiI, spiR)
+		if e == nil {
 			err = fmt.Errorf("node: no IKE SA %016x_i %016x_r", spiI, spiR)
 			return
 		}
 		var out []ike.Datagram
-		if out, err = fn(n.sas[i].sa); err != nil {
+		if out, err = fn(e.sa); err != nil {
 			err = fmt.Errorf("node: %w", err)
 		}
-		n.send(n.sas[i], out)
+		n.send(e, out)
+		n.touch(e)
 	}); rerr != nil {
 		return rerr
 	}
 	return err
 }
 
-// prune drops the SAs that ended, once no exchange of theirs runs, from
-// the routing tables, so that later messages for them are dropped. Deleted
-// SAs leave Status too; failed ones stay there with their error.
-func (n *Node) prune() {
-	for _, e := range n.sas {
-		if s := e.sa.State(); s != ike.StateFailed && s != ike.StateDeleted {
-			continue
+// bySPIs returns the SA with the given SPIs, or nil.
+func (n *Node) bySPIs(spiI, spiR uint64) *entry {
+	for _, e := range []*entry{n.byInitSPI[spiI], n.byRespSPI[spiR]} {
+		if e != nil {
+			if i, r := e.sa.SPIs(); i == spiI && r == spiR {
+				return e
+			}
 		}
-		if _, ok := e.sa.NextTimer(); ok {
-			continue
-		}
-		gone := func(_ uint64, v *entry) bool { return v == e }
-		maps.DeleteFunc(n.byInitSPI, gone)
-		maps.DeleteFunc(n.byRespSPI, gone)
-		maps.DeleteFunc(n.halfOpen, func(_ halfKey, v *entry) bool { return v == e })
 	}
-	n.sas = slices.DeleteFunc(n.sas, func(e *entry) bool { return e.sa.State() == ike.StateDeleted })
+	return nil
+}
+
+// DeleteWhere ends every SA that match accepts and returns how many: an
+// established SA is deleted with its peer (as Delete), one still
+// negotiating or failed is dropped at once, without a word to the peer.
+// SAs already being deleted are left alone.
+func (n *Node) DeleteWhere(match func(Info) bool) (int, error) {
+	count := 0
+	err := n.run(func() {
+		for _, e := range n.sas {
+			if !match(n.info(e)) {
+				continue
+			}
+			switch e.sa.State() {
+			case ike.StateEstablished:
+				out, err := e.sa.Delete()
+				if err != nil {
+					n.log.Warn("delete", "peer", e.peer, "err", err)
+					continue
+				}
+				n.send(e, out)
+				n.touch(e)
+			case ike.StateDeleting, ike.StateDeleted:
+				continue
+			default:
+				n.drop(e)
+			}
+			count++
+		}
+	})
+	return count, err
+}
+
+// DeleteChildrenWhere starts deleting the CHILD SAs of every established
+// IKE SA that match accepts, keeping the IKE SAs (RFC 7296 section
+// 1.4.1), and returns how many CHILD SAs it asked to delete.
+func (n *Node) DeleteChildrenWhere(match func(Info) bool) (int, error) {
+	count := 0
+	err := n.run(func() {
+		for _, e := range n.sas {
+			if e.sa.State() != ike.StateEstablished || !match(n.info(e)) {
+				continue
+			}
+			for _, id := range e.sa.ChildSAs() {
+				out, err := e.sa.DeleteChild(id.InSPI)
+				if err != nil {
+					n.log.Debug("delete CHILD SA", "peer", e.peer, "err", err)
+					continue
+				}
+				n.send(e, out)
+				count++
+			}
+			n.touch(e)
+		}
+	})
+	return count, err
+}
+
+// DropWhere forgets every SA that match accepts, in any state, without a
+// word to the peer, removing its CHILD SAs from the data plane, and
+// returns how many it dropped: for SAs the peer no longer has (RFC 7296
+// section 2.4, INITIAL_CONTACT).
+func (n *Node) DropWhere(match func(Info) bool) (int, error) {
+	count := 0
+	err := n.run(func() {
+		for _, e := range n.sas {
+			if match(n.info(e)) {
+				n.drop(e)
+				count++
+			}
+		}
+	})
+	return count, err
 }

@@ -2,14 +2,93 @@ package node
 
 import (
 	"net/netip"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
 )
 
+// EventKind says what happened to an SA.
+type EventKind uint8
+
+// Event kinds.
+const (
+	// EventEstablished: IKE_AUTH completed (RFC 7296 section 1.2).
+	EventEstablished EventKind = iota + 1
+	// EventFailed: the negotiation failed, or the peer stopped answering
+	// (section 2.4); Event.Err says why.
+	EventFailed
+	// EventDeleted: the SA is gone (deleted by either side, dropped, or
+	// expired after failing); it leaves Status.
+	EventDeleted
+)
+
+// String returns the kind's name.
+func (k EventKind) String() string {
+	switch k {
+	case EventEstablished:
+		return "established"
+	case EventFailed:
+		return "failed"
+	case EventDeleted:
+		return "deleted"
+	}
+	return "unknown"
+}
+
+// Event reports a change in the life of an SA to Config.OnEvent.
+type Event struct {
+	Kind EventKind
+	Info
+	// Err is why the SA failed, for EventFailed.
+	Err error
+}
+
+// Info names an SA: what events report and DeleteWhere matches on.
+type Info struct {
+	ID ID
+	// Peer is the Peer name or the tag given by InitiateSA or
+	// Responder.Resolve ("" for a responder not yet resolved).
+	Peer      string
+	Initiator bool
+	State     ike.State
+	// SPIi and SPIr are the IKE SPIs (RFC 7296 section 3.1).
+	SPIi, SPIr uint64
+	// Local and Remote are the current IKE endpoints.
+	Local, Remote netip.AddrPort
+	// PeerID is the peer's authenticated identity, zero before.
+	PeerID ike.Identity
+	// InitialContact reports that the peer, as initiator, sent
+	// INITIAL_CONTACT (RFC 7296 section 2.4).
+	InitialContact bool
+}
+
+func (n *Node) info(e *entry) Info {
+	local, remote := e.sa.Endpoints()
+	spiI, spiR := e.sa.SPIs()
+	return Info{
+		ID: e.id, Peer: e.peer, Initiator: e.initiator, State: e.sa.State(), SPIi: spiI, SPIr: spiR,
+		Local: local, Remote: remote, PeerID: e.sa.PeerID(), InitialContact: e.sa.InitialContact(),
+	}
+}
+
+// event reports k about e to OnEvent.
+func (n *Node) event(e *entry, k EventKind) {
+	if n.onEvent == nil {
+		return
+	}
+	ev := Event{Kind: k, Info: n.info(e)}
+	if k == EventFailed {
+		ev.Err = e.sa.Err()
+	}
+	n.onEvent(ev)
+}
+
 // SAStatus is a snapshot of one IKE SA.
 type SAStatus struct {
+	ID            ID
 	Peer          string
 	Initiator     bool
 	State         ike.State
@@ -21,8 +100,15 @@ type SAStatus struct {
 	// NATLocal and NATRemote report a NAT detected in front of us or of
 	// the peer.
 	NATLocal, NATRemote bool
-	PeerID              ike.Identity
-	Children            []ChildStatus
+	LocalID, PeerID     ike.Identity
+	// Transforms are the negotiated IKE transforms.
+	Transforms ike.Transforms
+	// LocalMsgID and RemoteMsgID are the next Message IDs of our
+	// requests and of the peer's (RFC 7296 section 2.2).
+	LocalMsgID, RemoteMsgID uint32
+	// Established is when IKE_AUTH completed; zero before.
+	Established time.Time
+	Children    []ChildStatus
 }
 
 // ChildStatus is a snapshot of one installed CHILD SA, without its keys.
@@ -31,39 +117,65 @@ type ChildStatus struct {
 	Algorithms        dataplane.Algorithms
 	LocalTS, RemoteTS []dataplane.TrafficSelector
 	Encap             dataplane.UDPEncap
+	// Installed is when the CHILD SA went to the data plane.
+	Installed time.Time
 }
 
-// Status returns a snapshot of every IKE SA, in order of creation. The
-// negotiated IKE algorithms are not included: package ike does not report
-// them yet.
+// Status returns a snapshot of every IKE SA, in order of creation.
 func (n *Node) Status() ([]SAStatus, error) {
 	var out []SAStatus
 	err := n.run(func() {
+		out = make([]SAStatus, 0, len(n.sas))
 		for _, e := range n.sas {
-			spiI, spiR := e.sa.SPIs()
-			local, remote := e.sa.Endpoints()
-			natLocal, natRemote := e.sa.NAT()
-			s := SAStatus{
-				Peer: e.peer, Initiator: e.initiator, State: e.sa.State(),
-				Err: e.sa.Err(), ChildErr: e.sa.ChildErr(), SPIi: spiI, SPIr: spiR,
-				Local: local, Remote: remote, NATLocal: natLocal, NATRemote: natRemote,
-				PeerID: e.sa.PeerID(),
-			}
-			for _, id := range e.sa.ChildSAs() {
-				s.Children = append(s.Children, n.dp.status(id))
-			}
-			out = append(out, s)
+			out = append(out, n.status(e))
 		}
 	})
+	slices.SortFunc(out, func(a, b SAStatus) int { return compareID(a.ID, b.ID) })
 	return out, err
+}
+
+func compareID(a, b ID) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (n *Node) status(e *entry) SAStatus {
+	sa := e.sa
+	spiI, spiR := sa.SPIs()
+	local, remote := sa.Endpoints()
+	natLocal, natRemote := sa.NAT()
+	lm, rm := sa.MessageIDs()
+	s := SAStatus{
+		ID: e.id, Peer: e.peer, Initiator: e.initiator, State: sa.State(),
+		Err: sa.Err(), ChildErr: sa.ChildErr(), SPIi: spiI, SPIr: spiR,
+		Local: local, Remote: remote, NATLocal: natLocal, NATRemote: natRemote,
+		LocalID: sa.Config().LocalID, PeerID: sa.PeerID(), Transforms: sa.Transforms(),
+		LocalMsgID: lm, RemoteMsgID: rm, Established: e.established,
+	}
+	for _, id := range sa.ChildSAs() {
+		s.Children = append(s.Children, n.dp.status(id))
+	}
+	return s
 }
 
 // childLog passes CHILD SAs on to the data plane and remembers what Status
 // reports about them.
 type childLog struct {
 	dataplane.Dataplane
+	now func() time.Time
 	mu  sync.Mutex
-	sas map[dataplane.ChildSAID]dataplane.ChildSA
+	sas map[dataplane.ChildSAID]installed
+}
+
+// installed is a CHILD SA in the data plane and when it went there.
+type installed struct {
+	sa dataplane.ChildSA
+	at time.Time
 }
 
 // InstallChildSA installs sa in the data plane and remembers it.
@@ -73,7 +185,7 @@ func (c *childLog) InstallChildSA(sa dataplane.ChildSA) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sas[sa.ID()] = sa
+	c.sas[sa.ID()] = installed{sa: sa, at: c.now()}
 	return nil
 }
 
@@ -85,9 +197,19 @@ func (c *childLog) DeleteChildSA(id dataplane.ChildSAID) error {
 	return c.Dataplane.DeleteChildSA(id)
 }
 
+// ChildSAStats passes on the data plane's counters, which DPD and volume
+// lifetimes in package ike read; false when the data plane has none.
+func (c *childLog) ChildSAStats(id dataplane.ChildSAID) (dataplane.Counters, bool) {
+	if st, ok := c.Dataplane.(dataplane.Stats); ok {
+		return st.ChildSAStats(id)
+	}
+	return dataplane.Counters{}, false
+}
+
 func (c *childLog) status(id dataplane.ChildSAID) ChildStatus {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	sa := c.sas[id]
-	return ChildStatus{ID: id, Algorithms: sa.Algorithms, LocalTS: sa.LocalTS, RemoteTS: sa.RemoteTS, Encap: sa.Encap}
+	in := c.sas[id]
+	sa := in.sa
+	return ChildStatus{ID: id, Algorithms: sa.Algorithms, LocalTS: sa.LocalTS, RemoteTS: sa.RemoteTS, Encap: sa.Encap, Installed: in.at}
 }
