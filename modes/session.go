@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/flexvpnd/flexvpnd/parser"
 	runningconfig "github.com/flexvpnd/flexvpnd/running-config"
@@ -23,6 +25,11 @@ type System struct {
 	// OnChange is called (with the lock held) after a configuration line
 	// was applied; the engine hook.
 	OnChange func(*runningconfig.Config)
+	// Engine is the running engine that show and clear commands read and
+	// act on (show_crypto_sa.go); nil when none runs.
+	Engine EngineView
+	// lines are the terminal lines in use, for show users (users.go).
+	lines lineTable
 }
 
 // NewSystem returns a system with a factory-default configuration.
@@ -49,13 +56,19 @@ type Session struct {
 	// Remote is set for a vty (SSH) session: `enable` asks for the enable
 	// secret.
 	Remote bool
+	// Length is the `terminal length`: lines per screen of output on an
+	// interactive terminal, 0 for no pausing (terminal.go).
+	Length int
+	// lastInput is when the session last executed a line (Unix
+	// nanoseconds), for the idle time of show users.
+	lastInput atomic.Int64
 
 	stack []Frame
 }
 
 // NewSession returns a session in privileged exec mode.
 func NewSession(sys *System, name string) *Session {
-	return &Session{Sys: sys, Priv: 15, Name: name, stack: []Frame{{Mode: ExecMode}}}
+	return &Session{Sys: sys, Priv: 15, Name: name, Length: DefaultLength, stack: []Frame{{Mode: ExecMode}}}
 }
 
 // Mode returns the current mode.
@@ -98,6 +111,7 @@ type Result struct {
 
 // Exec executes one input line and returns its output and error.
 func (s *Session) Exec(line string) Result {
+	s.lastInput.Store(time.Now().UnixNano())
 	var out strings.Builder
 	err := s.exec(line, &out)
 	return Result{Output: out.String(), Err: err}

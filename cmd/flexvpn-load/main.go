@@ -19,8 +19,8 @@ import (
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
-	"github.com/flexvpnd/flexvpnd/engine/netns"
 	"github.com/flexvpnd/flexvpnd/engine/loadgen"
+	"github.com/flexvpnd/flexvpnd/engine/netns"
 	"github.com/flexvpnd/flexvpnd/engine/procstat"
 )
 

@@ -10,14 +10,24 @@ import (
 	"github.com/flexvpnd/flexvpnd/modes/console"
 )
 
-// runAppliance loads the startup-config and serves the console until the
-// console session exits or input ends: the interactive console when
-// stdin and stdout are the process's terminal, the transcript console
-// otherwise. With SSH, it then serves SSH until SIGINT or SIGTERM.
-func runAppliance(startup string, ssh sshOptions, stdin io.Reader, stdout, stderr io.Writer) int {
+// runAppliance starts the engine, loads the startup-config and serves the
+// console until the console session exits or input ends: the interactive
+// console when stdin and stdout are the process's terminal, the
+// transcript console otherwise. With SSH, it then serves SSH until SIGINT or SIGTERM.
+func runAppliance(startup string, ssh sshOptions, eng engineOptions, stdin io.Reader, stdout, stderr io.Writer) int {
 	sys := modes.NewSystem()
 	sys.StartupPath = startup
+	ae, err := startEngine(sys, eng, engineLogger(stderr, eng.LogLevel))
+	if err != nil {
+		// The CLI still serves, as a router's does without its crypto.
+		fmt.Fprintf(stderr, "flexvpnd: engine not started: %v\n", err)
+	} else {
+		defer ae.stop()
+	}
 	loadStartup(sys, startup, stderr)
+	if ae != nil {
+		ae.rec.changed() // an empty or missing startup-config too
+	}
 	var sshd *sshService
 	if ssh.Addr != "" {
 		var err error
@@ -27,7 +37,6 @@ func runAppliance(startup string, ssh sshOptions, stdin io.Reader, stdout, stder
 		}
 	}
 	sess := modes.NewSession(sys, "console")
-	var err error
 	if stdin == io.Reader(os.Stdin) && stdout == io.Writer(os.Stdout) && console.IsTerminal() {
 		err = console.Interactive(sess)
 	} else {

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	flexvpnd [--startup-config PATH]      run the appliance with its console on stdin/stdout
+//	flexvpnd --ike-port N --nat-port N --listen ADDR,... --dataplane none|userspace|xfrm|auto
 //	flexvpnd --ssh ADDR [--state-dir DIR] ...   also serve the CLI over SSH
 //	flexvpnd check [--show-running] FILE...   check configuration files offline
 //
@@ -14,6 +15,11 @@
 // exits at the end of the input. The startup-config (default
 // /etc/flexvpnd/startup-config) is loaded at boot and written by
 // `write memory`.
+//
+// Every committed configuration change (a line at the console or over SSH,
+// a paste, the startup-config) is compiled and applied to the IKEv2 engine
+// in the background, a burst of changes at once: tunnels initiate, peers
+// are answered, and `show crypto ikev2 sa` shows the sessions.
 package main
 
 import (
@@ -21,6 +27,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 )
 
 func main() {
@@ -38,6 +46,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ssh sshOptions
 	fs.StringVar(&ssh.Addr, "ssh", "", "serve the CLI over SSH on `ADDR` (host:port, e.g. :22); the appliance then runs until SIGINT or SIGTERM")
 	fs.StringVar(&ssh.StateDir, "state-dir", "/var/lib/flexvpnd", "state directory (SSH host key)")
+	ikePort := fs.Uint("ike-port", 500, "UDP `port` of IKE")
+	natPort := fs.Uint("nat-port", 4500, "UDP `port` of IKE and ESP behind a NAT (NAT-T)")
+	listen := fs.String("listen", "0.0.0.0,::", "comma-separated local `addresses` of the IKE sockets")
+	dp := fs.String("dataplane", "none", "data plane: none (negotiate only), userspace, xfrm (kernel) or auto")
+	logLevel := fs.String("log-level", "warn", "engine log `level` on stderr: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,5 +58,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flexvpnd: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	return runAppliance(*startup, ssh, stdin, stdout, stderr)
+	eng, err := engineFlags(*listen, *ikePort, *natPort, *dp, *logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "flexvpnd: %v\n", err)
+		return 2
+	}
+	return runAppliance(*startup, ssh, eng, stdin, stdout, stderr)
+}
+
+// engineFlags checks the engine flags.
+func engineFlags(listen string, ikePort, natPort uint, dp, logLevel string) (engineOptions, error) {
+	opts := engineOptions{IKEPort: uint16(ikePort), NATPort: uint16(natPort), Dataplane: dp}
+	if ikePort > 65535 || natPort > 65535 {
+		return opts, fmt.Errorf("port out of range: --ike-port %d --nat-port %d", ikePort, natPort)
+	}
+	if !slices.Contains(dataplanes, dp) {
+		return opts, fmt.Errorf("--dataplane %q: want one of %s", dp, strings.Join(dataplanes, ", "))
+	}
+	if err := opts.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return opts, fmt.Errorf("--log-level: %w", err)
+	}
+	var err error
+	opts.Listen, err = parseListen(listen)
+	return opts, err
 }

@@ -19,6 +19,47 @@ type Snapshot struct {
 	// Tunnels are the tunnel interfaces (TunnelN, Virtual-AccessN), in
 	// IOS interface order.
 	Tunnels []Tunnel
+	// Links are the host's other network interfaces (physical and Linux
+	// ones, by their Linux names), as `show ip interface brief` lists
+	// them.
+	Links []Link
+	// Stats are the IKE counters since the engine started.
+	Stats IKEStats
+}
+
+// IKEStats are the IKE counters of `show crypto ikev2 stats`. A request
+// is an IKE_SA_INIT request (a new IKE SA); Incoming ones come from peers,
+// Outgoing ones are this side's.
+type IKEStats struct {
+	// MaxSAs and MaxInNego are the limits on IKE SAs and on IKE SAs
+	// being negotiated (0: none).
+	MaxSAs, MaxInNego int
+	// InRequests were received, InAccepted answered and InRejected
+	// refused; OutRequests were sent, OutAccepted answered with an SA and
+	// OutRejected refused by the peer.
+	InRequests, InAccepted, InRejected    uint64
+	OutRequests, OutAccepted, OutRejected uint64
+	// RejectedLowResources and RejectedSALimit count requests refused
+	// for lack of memory and for the SA limits.
+	RejectedLowResources, RejectedSALimit uint64
+	// Dropped counts IKE packets dropped before reaching an SA
+	// (malformed, unknown SPI).
+	Dropped uint64
+	// Cookie counters (RFC 7296 section 2.6): requests challenged with
+	// a COOKIE, accepted with a valid one, rejected with a wrong one, and
+	// rejected for lacking one.
+	CookieChallenged, CookieAccepted, CookieRejected, CookieMissing uint64
+}
+
+// Link is one network interface of the host that is not a tunnel.
+type Link struct {
+	// Name is the Linux interface name ("eth0").
+	Name string
+	// Addrs are the interface addresses.
+	Addrs []netip.Prefix
+	// AdminUp reports the interface administratively up; OperUp that it
+	// carries traffic (carrier present).
+	AdminUp, OperUp bool
 }
 
 // IKESA is one IKE SA, as `show crypto ikev2 sa detailed` and `show crypto
@@ -72,6 +113,9 @@ type IKESA struct {
 	// AssignedAddr is the address assigned to the peer by config mode,
 	// or to this side when it is the client; invalid when none.
 	AssignedAddr netip.Addr
+	// RemoteSubnets are the routes the peer announced through config
+	// mode (the `Remote subnets:` of show crypto ikev2 sa detailed).
+	RemoteSubnets []netip.Prefix
 	// Children are the IPsec (CHILD) SAs.
 	Children []ChildSA
 }
@@ -88,6 +132,9 @@ type ChildSA struct {
 	// esp-sha256-hmac"); PFSGroup the DH group of the last rekey, 0 none.
 	Transform string
 	PFSGroup  int
+	// Protocol is the IP protocol the traffic selectors are limited to
+	// (47 for GRE), 0 for any (RFC 7296 section 3.13.1).
+	Protocol uint8
 	// Tunnel reports tunnel mode (IOS "Tunnel"), false for transport.
 	Tunnel bool
 	// Encap reports UDP encapsulation (RFC 3948, "Tunnel UDP-Encaps").
@@ -96,6 +143,16 @@ type ChildSA struct {
 	// SA was installed.
 	Lifetime    time.Duration
 	Established time.Time
+	// LifetimeKB is the volume lifetime in kilobytes (IOS `set
+	// security-association lifetime kilobytes`), 0 when disabled.
+	LifetimeKB uint64
+	// ReplayWindow is the anti-replay window in packets, 0 when replay
+	// detection is off (RFC 4303 section 3.4.3).
+	ReplayWindow int
+	// ConnID is the IOS crypto engine connection id of the outbound SA
+	// (`conn id` of show crypto ipsec sa); the inbound SA's is ConnID+1.
+	// 0 lets the show command number the SAs in order of creation.
+	ConnID int
 	// Counters from the data plane.
 	OutPackets, OutBytes, InPackets, InBytes uint64
 	ReplayDrops, AuthFailures, OtherDrops    uint64
@@ -116,4 +173,10 @@ type Tunnel struct {
 	// Profile is the protecting ipsec profile; Template the
 	// Virtual-Template a Virtual-Access was cloned from.
 	Profile, Template string
+	// PathMTU is the MTU the tunnel's ESP packets may use and MTUIf the
+	// interface it is taken from (`path mtu`, `ip mtu idb` of show crypto
+	// ipsec sa): the underlay interface, or the tunnel itself when its ip
+	// mtu is lower. 0 and "" when unknown.
+	PathMTU int
+	MTUIf   string
 }

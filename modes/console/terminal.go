@@ -42,6 +42,10 @@ type terminal struct {
 	ctrlZ bool
 	// quote is set after Ctrl-V; literal when the key after it was '?'.
 	quote, literal bool
+	// paging is set while the --More-- prompt waits; key is the key typed
+	// at it.
+	paging bool
+	key    rune
 }
 
 // Interactive serves session s on the process's terminal (standard input
@@ -51,6 +55,7 @@ type terminal struct {
 // running the line typed, if any); Ctrl-C abandons the line; the arrows and
 // Ctrl-P/Ctrl-N walk the history.
 func Interactive(s *modes.Session) error {
+	defer s.Sys.Attach(s, -1, "", "")()
 	// Our own cancelable reader, closed on return: readline's Close does
 	// not stop a read in progress on its shared default one.
 	return Serve(s, Term{In: readline.NewCancelableStdin(os.Stdin), Out: os.Stdout, Width: width})
@@ -164,8 +169,17 @@ func (t *terminal) abandon() {
 	t.pending, t.ctrlZ = nil, false
 }
 
-// enter runs a line ended by Enter or Ctrl-Z and prints its output.
+// enter runs a line ended by Enter or Ctrl-Z and prints its output, a
+// screen at a time (`terminal length`).
 func (t *terminal) enter(line string) error {
+	var out strings.Builder
+	err := t.run(line, &out)
+	modes.Page(t.out, out.String(), t.s.Length, t.more)
+	return err
+}
+
+// run runs a line and writes its output to out.
+func (t *terminal) run(line string, out *strings.Builder) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ctrlZ := t.ctrlZ
@@ -175,9 +189,9 @@ func (t *terminal) enter(line string) error {
 	case t.pending != nil:
 		q := t.pending
 		t.pending = nil
-		err = answer(t.s, t.out, q, line)
+		err = answer(t.s, out, q, line)
 	case !ctrlZ || strings.TrimSpace(line) != "":
-		err = t.s.Execute(t.out, line)
+		err = t.s.Execute(out, line)
 		errors.As(err, &t.pending)
 	}
 	if ctrlZ && t.s.InConfig() {
@@ -187,11 +201,34 @@ func (t *terminal) enter(line string) error {
 	return err
 }
 
+// more shows the --More-- prompt and returns the key typed at it (filter
+// catches it and ends the read); the prompt is erased after, as IOS
+// does. A read error (input closed) stops the output.
+func (t *terminal) more() rune {
+	t.mu.Lock()
+	t.paging, t.key = true, 'q'
+	t.mu.Unlock()
+	cfg := t.rl.Config.Clone()
+	cfg.Prompt, cfg.UniqueEditLine, cfg.EnableMask, cfg.Painter, cfg.HistoryLimit = modes.MorePrompt, true, false, hiddenPainter{}, -1
+	_, err := t.rl.ReadPasswordWithConfig(cfg)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.paging = false
+	if err != nil {
+		return 'q'
+	}
+	return t.key
+}
+
 // filter sees each key before readline: Ctrl-Z ends the line (readline
 // would suspend the process), Ctrl-V quotes the next key.
 func (t *terminal) filter(r rune) (rune, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.paging {
+		t.key = r
+		return readline.CharEnter, true
+	}
 	t.literal = t.quote && r == '?'
 	t.quote = false
 	switch r {

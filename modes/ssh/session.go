@@ -124,6 +124,7 @@ func (s *Server) runCLI(ch gossh.Channel, term *terminal, info sessionInfo, exec
 	user := info.user
 	sess := modes.NewSession(s.Sys, fmt.Sprintf("vty %d", info.vty.number))
 	sess.Priv, sess.Remote = info.priv, true
+	defer s.Sys.Attach(sess, info.vty.number, user, hostOf(info.conn.RemoteAddr()))()
 	in := io.Reader(ch)
 	if d := info.vty.idle; d > 0 && !exec {
 		idle := newIdleReader(ch, d, func() {

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flexvpnd/flexvpnd/engine"
+	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/dataplane/recording"
+	"github.com/flexvpnd/flexvpnd/engine/dataplane/userspace"
+	"github.com/flexvpnd/flexvpnd/engine/dataplane/xfrm"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/transport"
+	"github.com/flexvpnd/flexvpnd/engine/spec"
+	"github.com/flexvpnd/flexvpnd/modes"
+	runningconfig "github.com/flexvpnd/flexvpnd/running-config"
+)
+
+// engineOptions are the engine flags.
+type engineOptions struct {
+	// Listen are the local addresses of the IKE sockets.
+	Listen []netip.Addr
+	// IKEPort and NATPort are the UDP ports (--ike-port, --nat-port).
+	IKEPort, NATPort uint16
+	// Dataplane is "none", "userspace", "xfrm" or "auto".
+	Dataplane string
+	// LogLevel is the level of the engine's log on stderr.
+	LogLevel slog.Level
+}
+
+// parseListen parses the comma-separated --listen addresses.
+func parseListen(s string) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for f := range strings.SplitSeq(s, ",") {
+		a, err := netip.ParseAddr(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("--listen: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// dataplanes are the --dataplane choices.
+var dataplanes = []string{"none", "userspace", "xfrm", "auto"}
+
+// appEngine is the running engine with its data plane and the
+// reconciler that feeds it the running-config.
+type appEngine struct {
+	eng   *engine.Engine
+	rec   *reconciler
+	close func() // the data plane's
+}
+
+// startEngine opens the data plane, starts the engine and hooks the
+// reconciler to the system's configuration changes. With the IPv6
+// wildcard among the listen addresses on a host without IPv6, it listens
+// on the others.
+func startEngine(sys *modes.System, opts engineOptions, log *slog.Logger) (*appEngine, error) {
+	// The userspace data plane sends ESP in UDP from the engine's NAT-T
+	// socket, which exists only once the engine does.
+	var lis atomic.Pointer[transport.Listener]
+	sendESP := func(local, remote netip.AddrPort, p []byte) error {
+		l := lis.Load()
+		if l == nil {
+			return errors.New("ESP in UDP before the IKE sockets are open")
+		}
+		return l.SendESP(local, remote, p)
+	}
+	dp, closeDP, espInUDP, err := openDataplane(opts.Dataplane, log, sendESP)
+	if err != nil {
+		return nil, err
+	}
+	cfg := engine.Config{
+		Dataplane: dp, Listen: opts.Listen, IKEPort: opts.IKEPort, NATPort: opts.NATPort,
+		Logger: log, ESPInUDP: espInUDP,
+	}
+	if h, ok := dp.(interface {
+		HandleESP(local, remote netip.AddrPort, packet []byte)
+	}); ok {
+		cfg.ESP = h
+	}
+	eng, err := engine.New(cfg)
+	if err != nil && slices.Contains(opts.Listen, netip.IPv6Unspecified()) && len(opts.Listen) > 1 {
+		log.Warn("listening without IPv6", "err", err)
+		cfg.Listen = slices.DeleteFunc(slices.Clone(opts.Listen), func(a netip.Addr) bool { return a == netip.IPv6Unspecified() })
+		eng, err = engine.New(cfg)
+	}
+	if err != nil {
+		closeDP()
+		return nil, err
+	}
+	lis.Store(eng.Listener())
+	ae := &appEngine{eng: eng, close: closeDP}
+	ae.rec = newReconciler(sys, eng.Apply, log)
+	sys.Engine = eng
+	sys.OnChange = func(*runningconfig.Config) { ae.rec.changed() }
+	return ae, nil
+}
+
+// stop ends the reconciler, the engine and the data plane.
+func (ae *appEngine) stop() {
+	ae.rec.stop()
+	if err := ae.eng.Close(); err != nil {
+		slog.Warn("engine", "err", err)
+	}
+	ae.close()
+}
+
+// openDataplane opens the data plane named by --dataplane: the recording
+// no-op, the userspace backend, the kernel backend, or with "auto" the
+// kernel one when Probe says it works, else userspace. espInUDP tells the
+// engine to let the kernel decapsulate ESP in UDP; sendESP is the
+// userspace backend's way out for ESP in UDP.
+func openDataplane(name string, log *slog.Logger, sendESP func(local, remote netip.AddrPort, p []byte) error) (dp dataplane.Dataplane, closeDP func(), espInUDP bool, err error) {
+	if name == "auto" {
+		name = "userspace"
+		if perr := xfrm.Probe(""); perr == nil {
+			name = "xfrm"
+		} else {
+			log.Info("kernel data plane unavailable", "err", perr)
+		}
+		log.Info("data plane chosen", "dataplane", name)
+	}
+	switch name {
+	case "none":
+		return &recording.Dataplane{}, func() {}, false, nil
+	case "xfrm":
+		b, err := xfrm.New(xfrm.Config{})
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("dataplane xfrm: %w", err)
+		}
+		return b, b.Close, true, nil
+	case "userspace":
+		b, err := userspace.New(userspace.Config{SendUDP: sendESP, Logger: log.With("part", "dataplane")})
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("dataplane userspace: %w", err)
+		}
+		return b, func() {
+			if err := b.Close(); err != nil {
+				log.Warn("dataplane", "err", err)
+			}
+		}, false, nil
+	}
+	return nil, nil, false, fmt.Errorf("unknown data plane %q (want %s)", name, strings.Join(dataplanes, ", "))
+}
+
+// Reconciliation timing: a change is applied once the configuration has
+// been quiet for applyQuiet (a paste is one burst), and at the latest
+// applyMax after the first change of the burst.
+const (
+	applyQuiet = 100 * time.Millisecond
+	applyMax   = time.Second
+)
+
+// reconciler compiles the running-config and applies it to the engine in
+// its own goroutine after each burst of committed changes, so that the
+// CLI never waits for the engine.
+type reconciler struct {
+	sys     *modes.System
+	apply   func(*spec.Spec)
+	log     *slog.Logger
+	kick    chan struct{}
+	quit    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	applies atomic.Int64 // how many times the spec was applied
+	// lastWarn is the last set of compile warnings logged.
+	lastWarn string
+}
+
+func newReconciler(sys *modes.System, apply func(*spec.Spec), log *slog.Logger) *reconciler {
+	r := &reconciler{sys: sys, apply: apply, log: log, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+// changed notes a committed change; it never blocks (it is called with
+// the system's lock held).
+func (r *reconciler) changed() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// stop ends the goroutine.
+func (r *reconciler) stop() {
+	r.once.Do(func() { close(r.quit) })
+	<-r.done
+}
+
+func (r *reconciler) run() {
+	defer close(r.done)
+	for {
+		select {
+		case <-r.quit:
+			return
+		case <-r.kick:
+		}
+		if !r.settle() {
+			return
+		}
+		r.reconcile()
+	}
+}
+
+// settle waits for the end of a burst of changes; false when stopped.
+func (r *reconciler) settle() bool {
+	quiet := time.NewTimer(applyQuiet)
+	defer quiet.Stop()
+	limit := time.NewTimer(applyMax)
+	defer limit.Stop()
+	for {
+		select {
+		case <-r.quit:
+			return false
+		case <-r.kick:
+			quiet.Reset(applyQuiet)
+		case <-quiet.C:
+			return true
+		case <-limit.C:
+			return true
+		}
+	}
+}
+
+// reconcile compiles the running-config and applies it.
+func (r *reconciler) reconcile() {
+	var s *spec.Spec
+	var warns []runningconfig.Warning
+	r.sys.Config(func(c *runningconfig.Config) { s, warns = c.Compile() })
+	var text strings.Builder
+	for _, w := range warns {
+		text.WriteString(w.String() + "\n")
+	}
+	if text.String() != r.lastWarn {
+		r.lastWarn = text.String()
+		for _, w := range warns {
+			r.log.Info("configuration not applied", "object", w.Object, "why", w.Message)
+		}
+	}
+	r.apply(s)
+	r.applies.Add(1)
+}
+
+// engineLogger returns the engine's logger on w at level.
+func engineLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}

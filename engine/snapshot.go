@@ -1,0 +1,292 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/node"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
+	"github.com/flexvpnd/flexvpnd/engine/spec"
+	"github.com/flexvpnd/flexvpnd/engine/status"
+)
+
+// Snapshot returns the state of the IKE SAs and tunnel interfaces for the
+// show commands. Failed negotiations are not listed, as on IOS.
+func (e *Engine) Snapshot() status.Snapshot {
+	sas, err := e.node.Status()
+	if err != nil {
+		e.log.Debug("snapshot", "err", err)
+	}
+	s := e.spec.Load()
+	idx := newSpecIndex(s)
+	snap := status.Snapshot{Time: e.now()}
+	up := map[string]bool{}
+	for i := range sas {
+		sa := &sas[i]
+		if sa.State == ike.StateFailed || sa.State == ike.StateDeleted {
+			continue
+		}
+		if sa.State == ike.StateEstablished && len(sa.Children) > 0 {
+			up[sa.Peer] = true
+		}
+		snap.IKESAs = append(snap.IKESAs, e.ikeSA(idx, sa))
+	}
+	snap.Tunnels = e.tunnelStatus(s, up)
+	return snap
+}
+
+// session is what the engine knows of the interface an SA belongs to.
+type session struct {
+	profile    *spec.Profile
+	ipsec      *spec.IPsecProfile
+	fvrf, ivrf string
+}
+
+// specIndex finds a spec's tunnels and profiles by name.
+type specIndex struct {
+	s        *spec.Spec
+	tunnels  map[string]*spec.Tunnel
+	profiles map[string]*spec.Profile
+}
+
+func newSpecIndex(s *spec.Spec) specIndex {
+	x := specIndex{s: s, tunnels: map[string]*spec.Tunnel{}, profiles: map[string]*spec.Profile{}}
+	for i := range s.Tunnels {
+		x.tunnels[s.Tunnels[i].Name] = &s.Tunnels[i]
+	}
+	for _, p := range s.Profiles {
+		x.profiles[p.Name] = p
+	}
+	return x
+}
+
+// sessionOf returns the profiles and VRFs of the SA tagged tag.
+func (e *Engine) sessionOf(x specIndex, tag string) session {
+	if t := x.tunnels[tag]; t != nil {
+		return session{profile: t.Protection.IKEv2, ipsec: t.Protection, fvrf: t.TunnelVRF, ivrf: t.VRF}
+	}
+	v, ok := e.va.get(tag)
+	if !ok {
+		return session{}
+	}
+	out := session{profile: x.profiles[v.profile]}
+	if tmpl, ok := x.s.Template(v.template); ok {
+		out.ipsec, out.fvrf, out.ivrf = tmpl.Protection, tmpl.TunnelVRF, v.tunnel.VRF
+	}
+	return out
+}
+
+func (e *Engine) ikeSA(x specIndex, sa *node.SAStatus) status.IKESA {
+	ss := e.sessionOf(x, sa.Peer)
+	tr := sa.Transforms
+	out := status.IKESA{
+		ConnID: int(sa.ID), SessionID: int(sa.ID),
+		Local: sa.Local, Remote: sa.Remote, FVRF: ss.fvrf, IVRF: ss.ivrf,
+		Initiator: sa.Initiator, Interface: sa.Peer,
+		Encr: encrName(tr.Encr), KeyBits: tr.KeyBits, PRF: prfName(tr.PRF), Hash: hashName(tr.Integ), DHGroup: int(tr.DH),
+		AuthSign: "PSK", AuthVerify: "PSK",
+		Established: sa.Established,
+		LocalID:     idString(sa.LocalID), RemoteID: idString(sa.PeerID),
+		LocalNextMsgID: sa.LocalMsgID, RemoteNextMsgID: sa.RemoteMsgID,
+		LocalWindow: 1, RemoteWindow: 1,
+		NATLocal: sa.NATLocal, NATRemote: sa.NATRemote,
+	}
+	out.LocalSPI, out.RemoteSPI = sa.SPIr, sa.SPIi
+	if sa.Initiator {
+		out.LocalSPI, out.RemoteSPI = sa.SPIi, sa.SPIr
+	}
+	switch sa.State {
+	case ike.StateEstablished:
+		out.State, out.Description = "READY", "Negotiation done"
+	case ike.StateDeleting:
+		out.State, out.Description = "DELETE", "Deleting SA"
+	default:
+		out.State, out.Description = "IN-NEG", "Negotiation in progress"
+	}
+	if p := ss.profile; p != nil {
+		out.Profile, out.Lifetime = p.Name, p.Lifetime
+		if p.DPD != nil {
+			out.DPDInterval, out.DPDRetries = p.DPD.Interval, int(p.DPD.Retry/time.Second)
+		}
+	}
+	for _, c := range sa.Children {
+		out.Children = append(out.Children, e.childSA(c, ss.ipsec))
+	}
+	return out
+}
+
+func (e *Engine) childSA(c node.ChildStatus, ipsec *spec.IPsecProfile) status.ChildSA {
+	out := status.ChildSA{
+		InSPI: c.ID.InSPI, OutSPI: c.ID.OutSPI,
+		LocalTS: prefixes(c.LocalTS), RemoteTS: prefixes(c.RemoteTS),
+		Transform: espTransform(c.Algorithms), Tunnel: true, Encap: c.Encap.Enabled(),
+		Established: c.Installed,
+	}
+	if ipsec != nil {
+		out.Lifetime, out.LifetimeKB, out.ReplayWindow = ipsec.Lifetime, ipsec.LifetimeKB, ipsec.ReplayWindow
+	}
+	if e.stats != nil {
+		if n, ok := e.stats.ChildSAStats(c.ID); ok {
+			out.OutPackets, out.OutBytes, out.InPackets, out.InBytes = n.OutPackets, n.OutBytes, n.InPackets, n.InBytes
+			out.ReplayDrops, out.AuthFailures, out.OtherDrops, out.OutDrops = n.ReplayDrops, n.AuthFailures, n.OtherDrops, n.OutDrops
+		}
+	}
+	return out
+}
+
+// tunnelStatus lists the static VTIs and the Virtual-Access interfaces,
+// TunnelN before Virtual-AccessN as IOS orders interfaces; up names those
+// with an established SA carrying a CHILD SA (line protocol up).
+func (e *Engine) tunnelStatus(s *spec.Spec, up map[string]bool) []status.Tunnel {
+	var out []status.Tunnel
+	ts := slices.Clone(s.Tunnels)
+	slices.SortFunc(ts, func(a, b spec.Tunnel) int { return cmp.Compare(a.Number, b.Number) })
+	for i := range ts {
+		t := &ts[i]
+		out = append(out, status.Tunnel{
+			Name: t.Name, IfName: dataplane.LinuxName(t.Name), Addrs: t.Addrs,
+			AdminUp: !t.Shutdown, ProtocolUp: !t.Shutdown && up[t.Name],
+			Source: t.Source, Destination: t.Destination, Profile: t.Protection.Name,
+		})
+	}
+	for _, v := range e.va.all() {
+		st := status.Tunnel{
+			Name: v.name(), IfName: v.tunnel.IfName, Addrs: v.tunnel.Addrs,
+			AdminUp: v.tunnel.Up, ProtocolUp: v.tunnel.Up && up[v.name()],
+			Source: v.tunnel.Local, Destination: v.tunnel.Remote,
+			Template: "Virtual-Template" + strconv.Itoa(v.template),
+		}
+		if tmpl, ok := s.Template(v.template); ok {
+			st.Profile = tmpl.Protection.Name
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// prefixes renders traffic selectors as the prefixes IOS shows (`local
+// ident`, `remote ident`); a range that is no prefix is shown as the
+// smallest prefix covering it.
+func prefixes(ts []dataplane.TrafficSelector) []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(ts))
+	for _, t := range ts {
+		for bits := t.StartAddr.BitLen(); bits >= 0; bits-- {
+			if p := netip.PrefixFrom(t.StartAddr, bits).Masked(); p.Contains(t.EndAddr) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// idString renders an identity as IOS shows it: the address, FQDN,
+// e-mail address or key ID itself.
+func idString(id ike.Identity) string {
+	switch id.Type {
+	case 0:
+		return ""
+	case wire.IDIPv4Addr, wire.IDIPv6Addr, wire.IDFQDN, wire.IDRFC822Addr:
+		return id.String()
+	case wire.IDKeyID:
+		return string(id.Data)
+	}
+	return id.String()
+}
+
+// encrName is the IOS name of an IKE cipher (`Encr:`).
+func encrName(id wire.EncrID) string {
+	switch id {
+	case wire.EncrAESCBC:
+		return "AES-CBC"
+	case wire.EncrAESGCM16:
+		return "AES-GCM"
+	case wire.EncrChaCha20Poly1305:
+		return "CHACHA20-POLY1305"
+	case 0:
+		return ""
+	}
+	return strings.ReplaceAll(id.String(), "_", "-")
+}
+
+// prfName is the IOS name of a PRF (`PRF:`).
+func prfName(id wire.PRFID) string {
+	switch id {
+	case wire.PRFHMACMD5:
+		return "MD5"
+	case wire.PRFHMACSHA1:
+		return "SHA1"
+	case wire.PRFHMACSHA2256:
+		return "SHA256"
+	case wire.PRFHMACSHA2384:
+		return "SHA384"
+	case wire.PRFHMACSHA2512:
+		return "SHA512"
+	case 0:
+		return ""
+	}
+	return id.String()
+}
+
+// hashName is the IOS name of an IKE integrity algorithm (`Hash:`).
+func hashName(id wire.IntegID) string {
+	switch id {
+	case wire.IntegNone:
+		return "None"
+	case wire.IntegHMACMD596:
+		return "MD596"
+	case wire.IntegHMACSHA196:
+		return "SHA96"
+	case wire.IntegHMACSHA2256128:
+		return "SHA256"
+	case wire.IntegHMACSHA2384192:
+		return "SHA384"
+	case wire.IntegHMACSHA2512256:
+		return "SHA512"
+	}
+	return id.String()
+}
+
+// espTransform renders ESP algorithms as the IOS transform-set text
+// ("esp-256-aes esp-sha-hmac", "esp-gcm 256").
+func espTransform(a dataplane.Algorithms) string {
+	var enc string
+	switch wire.EncrID(a.Encr) {
+	case wire.EncrAESCBC:
+		enc = "esp-aes"
+		if a.EncrKeyBits != 128 {
+			enc = fmt.Sprintf("esp-%d-aes", a.EncrKeyBits)
+		}
+	case wire.EncrAESGCM16:
+		enc = "esp-gcm"
+		if a.EncrKeyBits != 128 {
+			enc = fmt.Sprintf("esp-gcm %d", a.EncrKeyBits)
+		}
+	case wire.EncrChaCha20Poly1305:
+		enc = "esp-chacha20-poly1305"
+	default:
+		enc = strings.ToLower(wire.EncrID(a.Encr).String())
+	}
+	switch wire.IntegID(a.Integ) {
+	case wire.IntegNone:
+		return enc
+	case wire.IntegHMACMD596:
+		return enc + " esp-md5-hmac"
+	case wire.IntegHMACSHA196:
+		return enc + " esp-sha-hmac"
+	case wire.IntegHMACSHA2256128:
+		return enc + " esp-sha256-hmac"
+	case wire.IntegHMACSHA2384192:
+		return enc + " esp-sha384-hmac"
+	case wire.IntegHMACSHA2512256:
+		return enc + " esp-sha512-hmac"
+	}
+	return enc + " " + strings.ToLower(wire.IntegID(a.Integ).String())
+}

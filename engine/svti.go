@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"reflect"
+	"time"
+
+	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/node"
+	"github.com/flexvpnd/flexvpnd/engine/spec"
+)
+
+// svti is the engine's state of one static VTI. It is guarded by
+// Engine.mu.
+type svti struct {
+	t     spec.Tunnel // as last applied
+	iface dataplane.Tunnel
+	// sas are the tunnel's IKE SAs we know to be alive: those we
+	// initiated, and those established as responder for it.
+	sas      map[node.ID]saRef
+	failures int         // consecutive failed initiations
+	retry    *time.Timer // the pending re-initiation
+	gen      int         // invalidates a retry timer that already fired
+}
+
+// saRef is what a tunnel remembers of one of its SAs.
+type saRef struct {
+	established bool
+	initiator   bool
+	spiI        uint64
+}
+
+func (t *svti) stopRetry() {
+	if t.retry != nil {
+		t.retry.Stop()
+		t.retry = nil
+	}
+	t.gen++
+}
+
+// sameSession reports whether a tunnel's SAs survive its change from a
+// to b: same endpoints, front-door VRF, mode and protection profiles. Other
+// changes (addresses, MTU, keys, lifetimes) apply without a new session.
+func sameSession(a, b *spec.Tunnel) bool {
+	return a.Destination == b.Destination && a.DestinationHost == b.DestinationHost &&
+		a.Source == b.Source && a.SourceIface == b.SourceIface && a.TunnelVRF == b.TunnelVRF &&
+		a.Mode == b.Mode && a.Shutdown == b.Shutdown &&
+		a.Protection.Name == b.Protection.Name && a.Protection.IKEv2.Name == b.Protection.IKEv2.Name
+}
+
+// wantsInitiate reports whether the tunnel initiates on its own.
+func wantsInitiate(t *spec.Tunnel) bool {
+	return !t.Shutdown && !t.Protection.ResponderOnly && t.Destination.IsValid()
+}
+
+// tunnelRoutes returns the static routes of a spec through its tunnel
+// interfaces, by interface name.
+func tunnelRoutes(s *spec.Spec) map[string][]spec.Route {
+	out := map[string][]spec.Route{}
+	for _, r := range s.Routes {
+		if r.Tunnel {
+			out[r.Interface] = append(out[r.Interface], r)
+		}
+	}
+	return out
+}
+
+// tunnelIface returns the data-plane interface of a static VTI with its
+// routes (those of its VRF among routes).
+func tunnelIface(t *spec.Tunnel, routes []spec.Route) dataplane.Tunnel {
+	d := dataplane.Tunnel{
+		ID: tunnelID(t.Number), Name: t.Name, IfName: dataplane.LinuxName(t.Name),
+		Addrs: t.Addrs, MTU: t.MTU, Up: !t.Shutdown, VRF: t.VRF,
+		Local: t.Source, Remote: t.Destination,
+	}
+	for _, r := range routes {
+		if r.VRF == t.VRF {
+			d.Routes = append(d.Routes, dataplane.Route{Prefix: r.Prefix, Distance: uint8(min(r.Distance, 255))})
+		}
+	}
+	return d
+}
+
+// updateTunnel brings the tunnel's interface to its new spec.
+func (e *Engine) updateTunnel(t *svti, routes map[string][]spec.Route) {
+	iface := tunnelIface(&t.t, routes[t.t.Name])
+	if _, ok := e.ensured[iface.ID]; ok && reflect.DeepEqual(iface, t.iface) {
+		return
+	}
+	t.iface = iface
+	e.ensured[iface.ID] = iface
+	e.ensureTunnel(iface)
+}
+
+// forget drops what the tunnel knows of its SAs and its pending retry, and
+// returns its tag for deleteSAs, which ends them.
+func (e *Engine) forget(t *svti, why string) string {
+	t.stopRetry()
+	t.failures = 0
+	clear(t.sas)
+	e.log.Info("tunnel SAs torn down", "interface", t.t.Name, "why", why)
+	return t.t.Name
+}
+
+// initiate starts the tunnel's IKE SA unless it should not or has one.
+func (e *Engine) initiate(t *svti) {
+	if e.closed || !wantsInitiate(&t.t) || len(t.sas) > 0 || t.retry != nil {
+		return
+	}
+	cfg, err := e.initiatorConfig(e.spec.Load(), &t.t)
+	if err == nil {
+		var id node.ID
+		if id, err = e.node.InitiateSA(t.t.Name, *cfg); err == nil {
+			t.sas[id] = saRef{initiator: true}
+			e.log.Info("tunnel initiating", "interface", t.t.Name, "remote", cfg.Remote, "id", id)
+			return
+		}
+	}
+	t.failures++
+	e.log.Warn("tunnel cannot initiate", "interface", t.t.Name, "err", err)
+	e.scheduleRetry(t)
+}
+
+// scheduleRetry re-initiates the tunnel after the backoff of its failures.
+func (e *Engine) scheduleRetry(t *svti) {
+	if !wantsInitiate(&t.t) {
+		return
+	}
+	t.stopRetry()
+	d := e.cfg.Backoff.delay(t.failures)
+	gen := t.gen
+	name := t.t.Name
+	t.retry = time.AfterFunc(d, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.svti[name] != t || t.gen != gen {
+			return
+		}
+		t.retry = nil
+		e.initiate(t)
+	})
+	e.log.Debug("tunnel re-initiation scheduled", "interface", name, "in", d, "failures", t.failures)
+}
+
+// tunnelEvent follows the tunnel's SAs: an established one resets the
+// backoff (and a duplicate from simultaneous initiation is deleted); when
+// the last one fails or goes, the tunnel initiates again after the
+// backoff.
+func (e *Engine) tunnelEvent(t *svti, ev node.Event) {
+	ref, known := t.sas[ev.ID]
+	switch ev.Kind {
+	case node.EventEstablished:
+		t.failures = 0
+		t.sas[ev.ID] = saRef{established: true, initiator: ev.Initiator, spiI: ev.SPIi}
+		e.log.Info("tunnel up", "interface", t.t.Name, "remote", ev.Remote, "id", ev.ID)
+		e.dedupe(t)
+		return
+	case node.EventFailed:
+		if !known {
+			return
+		}
+		if !ref.established {
+			t.failures++
+		}
+		e.log.Warn("tunnel SA failed", "interface", t.t.Name, "id", ev.ID, "err", ev.Err)
+	case node.EventDeleted:
+		if !known {
+			return
+		}
+		e.log.Info("tunnel SA deleted", "interface", t.t.Name, "id", ev.ID)
+	}
+	delete(t.sas, ev.ID)
+	if len(t.sas) == 0 {
+		e.scheduleRetry(t)
+	}
+}
+
+// dedupe deletes the redundant SA when both peers initiated the tunnel
+// at once and both SAs came up: both sides keep the one with the lowest
+// initiator SPI, and the side that initiated the other deletes it, so the
+// two never delete both.
+func (e *Engine) dedupe(t *svti) {
+	var keep node.ID
+	for id, r := range t.sas {
+		if r.established && (keep == 0 || r.spiI < t.sas[keep].spiI) {
+			keep = id
+		}
+	}
+	for id, r := range t.sas {
+		if id == keep || !r.established || !r.initiator {
+			continue
+		}
+		if _, err := e.node.DeleteWhere(func(i node.Info) bool { return i.ID == id }); err != nil {
+			e.log.Warn("delete duplicate tunnel SA", "interface", t.t.Name, "err", err)
+		}
+		e.log.Info("duplicate tunnel SA deleted", "interface", t.t.Name, "id", id)
+	}
+}
