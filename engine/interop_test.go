@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flexvpnd/flexvpnd/engine/internal/swanlab"
 	"github.com/flexvpnd/flexvpnd/engine/status"
+	"github.com/flexvpnd/flexvpnd/engine/swanlab"
 	"golang.org/x/sys/unix"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
-	"github.com/flexvpnd/flexvpnd/engine/internal/swanlab"
 	"github.com/flexvpnd/flexvpnd/engine/netns"
+	"github.com/flexvpnd/flexvpnd/engine/swanlab"
 )
 
 // gcm19 is the SA template of the benchmarks: PSK, AES-GCM-256, PRF

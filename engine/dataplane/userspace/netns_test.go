@@ -17,7 +17,7 @@ import (
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/transport"
-	"github.com/flexvpnd/flexvpnd/engine/internal/swanlab"
+	"github.com/flexvpnd/flexvpnd/engine/swanlab"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 )

@@ -10,7 +10,7 @@ import (
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane/recording"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
-	"github.com/flexvpnd/flexvpnd/engine/internal/swanlab"
+	"github.com/flexvpnd/flexvpnd/engine/swanlab"
 	"github.com/google/go-cmp/cmp"
 )
 

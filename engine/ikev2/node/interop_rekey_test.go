@@ -11,7 +11,7 @@ import (
 	"github.com/flexvpnd/flexvpnd/engine/dataplane/recording"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
-	"github.com/flexvpnd/flexvpnd/engine/internal/swanlab"
+	"github.com/flexvpnd/flexvpnd/engine/swanlab"
 )
 
 // rekeyCase is one rekey interop run: who rekeys, who set up the IKE SA,

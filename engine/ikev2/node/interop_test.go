@@ -14,7 +14,7 @@ import (
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/dataplane/recording"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
-	"github.com/flexvpnd/flexvpnd/engine/internal/swanlab"
+	"github.com/flexvpnd/flexvpnd/engine/swanlab"
 	"golang.org/x/sys/unix"
 )
 
