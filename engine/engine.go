@@ -41,6 +41,10 @@ type Config struct {
 	Backoff Backoff
 	// Retransmit, if not zero, replaces ike.DefaultRetransmit (tests).
 	Retransmit ike.Retransmit
+	// Reactivate is how often a FlexVPN client on a backup peer probes
+	// its preferred peer (`peer reactivate`); zero means
+	// DefaultReactivate.
+	Reactivate time.Duration
 	// ESP and ESPInUDP are passed to the IKE runtime (node.Config): a
 	// userspace data plane receives ESP in UDP from the NAT-T sockets,
 	// the kernel one has them decapsulate it.

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"net/netip"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
@@ -20,6 +22,10 @@ type svti struct {
 	failures int         // consecutive failed initiations
 	retry    *time.Timer // the pending re-initiation
 	gen      int         // invalidates a retry timer that already fired
+	// active is the index of the FlexVPN client peer in use, probe the
+	// pending reactivation probe (flexclient.go).
+	active int
+	probe  *time.Timer
 }
 
 // saRef is what a tunnel remembers of one of its SAs.
@@ -27,6 +33,10 @@ type saRef struct {
 	established bool
 	initiator   bool
 	spiI        uint64
+	// probe marks a FlexVPN client's probe of its preferred peer while
+	// on a backup; remote is the peer the SA is with.
+	probe  bool
+	remote netip.Addr
 }
 
 func (t *svti) stopRetry() {
@@ -44,12 +54,13 @@ func sameSession(a, b *spec.Tunnel) bool {
 	return a.Destination == b.Destination && a.DestinationHost == b.DestinationHost &&
 		a.Source == b.Source && a.SourceIface == b.SourceIface && a.TunnelVRF == b.TunnelVRF &&
 		a.Mode == b.Mode && a.Shutdown == b.Shutdown &&
-		a.Protection.Name == b.Protection.Name && a.Protection.IKEv2.Name == b.Protection.IKEv2.Name
+		a.Protection.Name == b.Protection.Name && a.Protection.IKEv2.Name == b.Protection.IKEv2.Name &&
+		slices.Equal(a.Peers, b.Peers)
 }
 
 // wantsInitiate reports whether the tunnel initiates on its own.
 func wantsInitiate(t *spec.Tunnel) bool {
-	return !t.Shutdown && !t.Protection.ResponderOnly && t.Destination.IsValid()
+	return !t.Shutdown && !t.Protection.ResponderOnly && (t.Destination.IsValid() || len(t.Peers) > 0)
 }
 
 // tunnelRoutes returns the static routes of a spec through its tunnel
@@ -95,6 +106,7 @@ func (e *Engine) updateTunnel(t *svti, routes map[string][]spec.Route) {
 // returns its tag for deleteSAs, which ends them.
 func (e *Engine) forget(t *svti, why string) string {
 	t.stopRetry()
+	t.stopProbe()
 	t.failures = 0
 	clear(t.sas)
 	e.log.Info("tunnel SAs torn down", "interface", t.t.Name, "why", why)
@@ -106,11 +118,13 @@ func (e *Engine) initiate(t *svti) {
 	if e.closed || !wantsInitiate(&t.t) || len(t.sas) > 0 || t.retry != nil {
 		return
 	}
-	cfg, err := e.initiatorConfig(e.spec.Load(), &t.t)
+	tt := t.t
+	tt.Destination = t.destination()
+	cfg, err := e.initiatorConfig(e.spec.Load(), &tt)
 	if err == nil {
 		var id node.ID
 		if id, err = e.node.InitiateSA(t.t.Name, *cfg); err == nil {
-			t.sas[id] = saRef{initiator: true}
+			t.sas[id] = saRef{initiator: true, remote: tt.Destination}
 			e.log.Info("tunnel initiating", "interface", t.t.Name, "remote", cfg.Remote, "id", id)
 			return
 		}
@@ -150,15 +164,19 @@ func (e *Engine) tunnelEvent(t *svti, ev node.Event) {
 	switch ev.Kind {
 	case node.EventEstablished:
 		t.failures = 0
-		t.sas[ev.ID] = saRef{established: true, initiator: ev.Initiator, spiI: ev.SPIi}
+		t.sas[ev.ID] = saRef{established: true, initiator: ev.Initiator, spiI: ev.SPIi, remote: ev.Remote.Addr().Unmap()}
 		e.log.Info("tunnel up", "interface", t.t.Name, "remote", ev.Remote, "id", ev.ID)
+		if t.isClient() {
+			e.clientEstablished(t, ev)
+			return
+		}
 		e.dedupe(t)
 		return
 	case node.EventFailed:
 		if !known {
 			return
 		}
-		if !ref.established {
+		if !ref.established && !ref.probe {
 			t.failures++
 		}
 		e.log.Warn("tunnel SA failed", "interface", t.t.Name, "id", ev.ID, "err", ev.Err)
@@ -169,7 +187,14 @@ func (e *Engine) tunnelEvent(t *svti, ev node.Event) {
 		e.log.Info("tunnel SA deleted", "interface", t.t.Name, "id", ev.ID)
 	}
 	delete(t.sas, ev.ID)
+	if ref.probe && !ref.established && len(t.sas) > 0 {
+		e.scheduleProbe(t) // the backup is still up: probe again later
+		return
+	}
 	if len(t.sas) == 0 {
+		if t.isClient() {
+			e.failOver(t)
+		}
 		e.scheduleRetry(t)
 	}
 }

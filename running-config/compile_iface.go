@@ -61,6 +61,7 @@ func (k *compiler) tunnel(x *Interface, common spec.Interface) (spec.Tunnel, boo
 		k.warn(obj, "no tunnel destination: tunnel stays down")
 		return t, false
 	case d == "dynamic":
+		k.flexClient(x.Name, &t)
 	default:
 		if a, err := netip.ParseAddr(d); err == nil {
 			t.Destination = a.Unmap()
@@ -77,6 +78,32 @@ func (k *compiler) tunnel(x *Interface, common spec.Interface) (spec.Tunnel, boo
 		}
 	}
 	return t, true
+}
+
+// flexClient gives a `tunnel destination dynamic` tunnel the peers of the
+// `crypto ikev2 client flexvpn` that connects it (`client connect`): their
+// addresses in `peer N` order, FQDNs resolved through `ip host` (others
+// are left to DNS, which the engine does not do yet: warned and skipped).
+func (k *compiler) flexClient(name string, t *spec.Tunnel) {
+	k.c.IKEv2.Clients.Each(func(_ string, c *FlexVPNClient) {
+		if c.ClientConnect != name {
+			return
+		}
+		for _, p := range c.Peers {
+			// "fqdn NAME [dynamic [ipv6]]": the name is the first word.
+			addr, _, _ := strings.Cut(strings.TrimPrefix(p.Address, "fqdn "), " ")
+			a, err := netip.ParseAddr(addr)
+			if err != nil {
+				var ok bool
+				if a, ok = k.hostAddr(addr); !ok {
+					k.warn("crypto ikev2 client flexvpn "+c.Name, "peer %d %s is not resolved by ip host: skipped", p.Seq, addr)
+					continue
+				}
+			}
+			t.Peers = append(t.Peers, a.Unmap())
+		}
+		t.Reactivate = c.PeerReactivate
+	})
 }
 
 // hostAddr returns the first address of an `ip host NAME` entry.

@@ -347,6 +347,15 @@ type Tunnel struct {
 	// DestinationHost is the `tunnel destination` host name when the
 	// config does not resolve it ("" otherwise).
 	DestinationHost string
+	// Peers are the `peer N` addresses of the `crypto ikev2 client
+	// flexvpn` whose `client connect` names this tunnel (with `tunnel
+	// destination dynamic`), in order of preference: the tunnel initiates
+	// to the first and fails over down the list.
+	Peers []netip.Addr
+	// Reactivate is that client's `peer reactivate`: while on a backup
+	// peer, the tunnel probes the most preferred one and moves back to it
+	// when it answers.
+	Reactivate bool
 }
 
 // Template is a `interface Virtual-Template N type tunnel`: each session
