@@ -26,8 +26,9 @@ import (
 // serverVersion is the identification string IOS sends.
 const serverVersion = "SSH-2.0-Cisco-1.25"
 
-// Authentication limits (IOS defaults: `ip ssh authentication-retries 3`,
-// `ip ssh time-out 120`).
+// Authentication limits when the running-config sets none (the IOS
+// defaults of `ip ssh authentication-retries 3` and `ip ssh time-out
+// 120`).
 const (
 	maxAuthTries = 3
 	loginTimeout = 120 * time.Second
@@ -86,7 +87,6 @@ func (s *Server) Serve(l net.Listener) error {
 		return ErrServerClosed
 	}
 	defer s.untrack(l)
-	cfg := s.config()
 	for {
 		c, err := l.Accept()
 		if err != nil {
@@ -103,7 +103,7 @@ func (s *Server) Serve(l net.Listener) error {
 		go func() {
 			defer s.wg.Done()
 			defer s.untrack(c)
-			s.handleConn(c, cfg)
+			s.handleConn(c)
 		}()
 	}
 }
@@ -146,20 +146,32 @@ func (s *Server) untrack(x io.Closer) {
 	delete(s.open, x)
 }
 
-// config is the x/crypto/ssh server configuration.
-func (s *Server) config() *gossh.ServerConfig {
+// config is the x/crypto/ssh server configuration of a new connection
+// and its login time limit, from `ip ssh authentication-retries` and `ip
+// ssh time-out` as they are now.
+func (s *Server) config() (*gossh.ServerConfig, time.Duration) {
+	tries, timeout := maxAuthTries, loginTimeout
+	s.Sys.Config(func(c *runningconfig.Config) {
+		if r := c.Global.SSH.AuthRetries; r != nil {
+			// IOS counts retries after the first attempt.
+			tries = *r + 1
+		}
+		if t := c.Global.SSH.Timeout; t != 0 {
+			timeout = time.Duration(t) * time.Second
+		}
+	})
 	cfg := &gossh.ServerConfig{
-		MaxAuthTries:      maxAuthTries,
+		MaxAuthTries:      tries,
 		ServerVersion:     serverVersion,
 		PasswordCallback:  s.checkPassword,
 		PublicKeyCallback: s.checkKey,
 	}
 	cfg.AddHostKey(s.HostKey)
-	return cfg
+	return cfg, timeout
 }
 
 // handleConn runs one connection: the login, then its channels.
-func (s *Server) handleConn(c net.Conn, cfg *gossh.ServerConfig) {
+func (s *Server) handleConn(c net.Conn) {
 	defer c.Close()
 	addr := hostOf(c.RemoteAddr())
 	if until, ok := s.Throttle.Blocked(addr); ok {
@@ -171,7 +183,8 @@ func (s *Server) handleConn(c net.Conn, cfg *gossh.ServerConfig) {
 		return
 	}
 	defer s.freeLine(vty.number)
-	c.SetDeadline(time.Now().Add(loginTimeout))
+	cfg, timeout := s.config()
+	c.SetDeadline(time.Now().Add(timeout))
 	conn, chans, reqs, err := gossh.NewServerConn(c, cfg)
 	if err != nil {
 		s.Log.Info("ssh connection closed before login", "remote", addr, "err", err)

@@ -533,3 +533,33 @@ func TestExecTimeout(t *testing.T) {
 	}
 	waitLog(t, ts, "idle for exec-timeout")
 }
+
+// TestSSHLimitsFromConfig checks `ip ssh authentication-retries` (0: one
+// attempt only) and `ip ssh time-out` (a connection that does not log in
+// is closed after it).
+func TestSSHLimitsFromConfig(t *testing.T) {
+	ts := startServer(t, "username admin privilege 15 secret s3cret", "ip ssh authentication-retries 0", "ip ssh time-out 1")
+	asked := 0
+	auth := gossh.RetryableAuthMethod(gossh.PasswordCallback(func() (string, error) {
+		asked++
+		return "wrong" + strconv.Itoa(asked), nil
+	}), 5)
+	if c, err := dial(t, ts, "admin", auth); err == nil {
+		c.Close()
+		t.Fatal("wrong password accepted")
+	}
+	if asked != 1 {
+		t.Errorf("password asked %d times with authentication-retries 0, want 1", asked)
+	}
+	conn, err := net.Dial("tcp", "127.0.0.1:"+ts.port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	conn.SetReadDeadline(time.Now().Add(testTimeout))
+	io.Copy(io.Discard, conn) // the server's banner, then EOF at the time-out
+	if d := time.Since(start); d < 900*time.Millisecond || d > 5*time.Second {
+		t.Errorf("silent connection closed after %v, want about 1 s (ip ssh time-out 1)", d)
+	}
+}
