@@ -23,6 +23,7 @@ func (e *Engine) Apply(s *spec.Spec) {
 	}
 	e.spec.Store(s) // responders use it from now on
 	e.applyLimits(s.Global)
+	e.applyPools(s)
 	var changed []*svti
 	wanted := map[string]bool{}
 	routes := tunnelRoutes(s)
@@ -74,6 +75,7 @@ func (e *Engine) Apply(s *spec.Spec) {
 		e.updateTunnel(t, routes)
 		e.initiate(t)
 	}
+	e.pushRoutes(s)
 }
 
 // reconcileSessions brings the Virtual-Access interfaces to their

@@ -16,6 +16,7 @@ import (
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/node"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/transport"
+	"github.com/flexvpnd/flexvpnd/engine/pool"
 	"github.com/flexvpnd/flexvpnd/engine/spec"
 )
 
@@ -50,6 +51,10 @@ type Config struct {
 	// the kernel one has them decapsulate it.
 	ESP      transport.ESPHandler
 	ESPInUDP bool
+	// OnEvent, if set, is told of sessions and tunnel interfaces going
+	// up or down (event.go); it is called with the engine's lock held
+	// and must not call the engine.
+	OnEvent func(Event)
 }
 
 // Backoff is a bounded exponential backoff: the n-th consecutive failure
@@ -94,14 +99,20 @@ type Engine struct {
 	// va is the Virtual-Access allocator, shared with the node's
 	// callbacks (a leaf lock).
 	va vaTable
+	// pools are the local pools, leased from by the node's callbacks
+	// (authz.go; a leaf lock).
+	pools    *pool.Manager
+	assigned assignedAddrs
 
 	// mu serializes Apply, Clear and event handling; it guards what
 	// follows.
 	mu      sync.Mutex
 	closed  bool
+	notify  notifier         // Config.OnEvent's state (event.go)
 	svti    map[string]*svti // static VTIs by IOS name
 	ensured map[uint32]dataplane.Tunnel
-	limits  limits // as last given to the node
+	limits  limits       // as last given to the node
+	peers   peerSessions // responder sessions by peer identity
 
 	// events is the queue from the node's loop to run.
 	evMu   sync.Mutex
@@ -123,7 +134,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{
 		cfg: cfg, log: cfg.Logger, now: cfg.Now,
-		svti: map[string]*svti{}, ensured: map[uint32]dataplane.Tunnel{},
+		svti: map[string]*svti{}, ensured: map[uint32]dataplane.Tunnel{}, pools: pool.New(),
 		evSig: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
 	}
 	if e.log == nil {
@@ -132,6 +143,7 @@ func New(cfg Config) (*Engine, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.notify.on = cfg.OnEvent
 	e.tunnels, _ = cfg.Dataplane.(dataplane.Tunnels)
 	e.stats, _ = cfg.Dataplane.(dataplane.Stats)
 	e.va.init()
@@ -144,7 +156,7 @@ func New(cfg Config) (*Engine, error) {
 	n, err := node.Start(ctx, node.Config{
 		Addrs: cfg.Listen, IKEPort: cfg.IKEPort, NATPort: cfg.NATPort,
 		Dataplane: cfg.Dataplane, Logger: e.log.With("part", "ike"), Now: cfg.Now,
-		Responder: &node.Responder{Proposals: e.proposals, Resolve: e.resolve},
+		Responder: &node.Responder{Proposals: e.proposals, Resolve: e.resolve, Fragmentation: e.responderFragmentation},
 		OnEvent:   e.queueEvent,
 		ESP:       cfg.ESP, ESPInUDP: cfg.ESPInUDP,
 	})
@@ -257,12 +269,17 @@ func (e *Engine) handle(ev node.Event) {
 	if e.closed {
 		return
 	}
+	e.notify.note(ev)
+	e.peers.note(ev)
+	if e.cpEvent(ev) {
+		return
+	}
 	if ev.Kind != node.EventEstablished {
 		if v, ok := e.va.release(ev.Peer, ev.ID); ok {
 			e.log.Info("session ended", "interface", v.name(), "remote", ev.Remote)
 			e.deleteTunnel(v.tunnelID())
 		}
-	} else if ev.InitialContact {
+	} else if ev.InitialContact && e.peers.others(ev) {
 		e.dropStale(ev)
 	}
 	if t := e.svti[ev.Peer]; t != nil {

@@ -75,6 +75,7 @@ func (e *Engine) resolve(id node.ID, local, remote netip.AddrPort, peerID ike.Id
 			return nil, "", err
 		}
 		cfg.Child.TunnelID = tunnelID(t.Number)
+		cfg.CP = e.responderCP(id, prof, &t.Interface)
 		return cfg, t.Name, nil
 	}
 	tmpl, ok := s.Template(prof.VirtualTemplate)
@@ -88,6 +89,7 @@ func (e *Engine) resolve(id node.ID, local, remote netip.AddrPort, peerID ike.Id
 	v := e.va.alloc(id, prof.Name, tmpl.Number, func(v *vaccess) dataplane.Tunnel { return vaTunnel(v, tmpl, prof, la, ra) })
 	e.ensureTunnel(v.tunnel)
 	cfg.Child.TunnelID = v.tunnelID()
+	cfg.CP = e.responderCP(id, prof, &tmpl.Interface)
 	e.log.Info("session accepted", "interface", v.name(), "template", tmpl.Name, "profile", prof.Name, "remote", ra, "id", peerID)
 	return cfg, v.name(), nil
 }
@@ -130,7 +132,7 @@ func (e *Engine) sessionConfig(s *spec.Spec, prof *spec.Profile, ipsec *spec.IPs
 	return &ike.Config{
 		Local: netip.AddrPortFrom(local, 0), Remote: remote,
 		LocalID: ike.Identity{Type: localID.Type, Data: localID.Data}, LocalPSK: lk, RemotePSK: rk,
-		Proposals: ikeProposals(pol.Transforms()),
+		Proposals: ikeProposals(pol.Transforms()), Fragmentation: fragmentation(s.Global),
 		Child: ike.ChildConfig{
 			Proposals: ikeProposals(ipsec.ESPProposals(true)), LocalTS: ts, RemoteTS: ts, // with `set pfs` for rekeys; IKE_AUTH drops it
 			Lifetime: ipsec.Lifetime,
@@ -166,6 +168,7 @@ func (e *Engine) initiatorConfig(s *spec.Spec, t *spec.Tunnel) (*ike.Config, err
 		return nil, err
 	}
 	cfg.Child.TunnelID = tunnelID(t.Number)
+	cfg.CP = initiatorCP(t.Protection.IKEv2, &t.Interface)
 	if prof := t.Protection.IKEv2; len(prof.MatchIdentities) > 0 {
 		cfg.CheckPeerID = func(id ike.Identity) error {
 			if !prof.MatchesIdentity(specID(id)) {

@@ -25,9 +25,35 @@ func (e *Engine) Snapshot() status.Snapshot {
 		e.log.Debug("snapshot", "err", err)
 	}
 	s := e.spec.Load()
-	idx := newSpecIndex(s)
 	snap := status.Snapshot{Time: e.now()}
 	up := map[string]bool{}
+	snap.IKESAs = e.ikeSAs(s, sas, up)
+	snap.Tunnels = e.tunnelStatus(s, up)
+	snap.Pools = e.pools.Leases()
+	return snap
+}
+
+// SnapshotRemote returns the part of Snapshot that `show crypto ikev2 sa
+// remote ADDR` reads: the IKE SAs whose remote address is remote, without
+// the tunnels, links and pools. On a hub holding tens of thousands of
+// sessions it costs one SA's conversion instead of all of them.
+func (e *Engine) SnapshotRemote(remote netip.Addr) status.Snapshot {
+	sas, err := e.node.StatusOf(remote)
+	if err != nil {
+		e.log.Debug("snapshot", "err", err)
+	}
+	return status.Snapshot{Time: e.now(), IKESAs: e.ikeSAs(e.spec.Load(), sas, map[string]bool{})}
+}
+
+// ikeSAs converts the node's SAs for the show commands, leaving out the
+// failed and deleted ones as IOS does; it marks in up the interfaces
+// with an established SA carrying a CHILD SA.
+func (e *Engine) ikeSAs(s *spec.Spec, sas []node.SAStatus, up map[string]bool) []status.IKESA {
+	idx := newSpecIndex(s)
+	var out []status.IKESA
+	if len(sas) > 0 {
+		out = make([]status.IKESA, 0, len(sas))
+	}
 	for i := range sas {
 		sa := &sas[i]
 		if sa.State == ike.StateFailed || sa.State == ike.StateDeleted {
@@ -36,10 +62,9 @@ func (e *Engine) Snapshot() status.Snapshot {
 		if sa.State == ike.StateEstablished && len(sa.Children) > 0 {
 			up[sa.Peer] = true
 		}
-		snap.IKESAs = append(snap.IKESAs, e.ikeSA(idx, sa))
+		out = append(out, e.ikeSA(idx, sa))
 	}
-	snap.Tunnels = e.tunnelStatus(s, up)
-	return snap
+	return out
 }
 
 // session is what the engine knows of the interface an SA belongs to.
@@ -148,15 +173,20 @@ func (e *Engine) tunnelStatus(s *spec.Spec, up map[string]bool) []status.Tunnel 
 	var out []status.Tunnel
 	ts := slices.Clone(s.Tunnels)
 	slices.SortFunc(ts, func(a, b spec.Tunnel) int { return cmp.Compare(a.Number, b.Number) })
+	vas := e.va.all()
+	if n := len(ts) + len(vas); n > 0 {
+		out = make([]status.Tunnel, 0, n)
+	}
+	negotiated := e.negotiatedAddrs()
 	for i := range ts {
 		t := &ts[i]
 		out = append(out, status.Tunnel{
-			Name: t.Name, IfName: dataplane.LinuxName(t.Name), Addrs: t.Addrs,
+			Name: t.Name, IfName: dataplane.LinuxName(t.Name), Addrs: cmpOrSlice(negotiated[t.Name], t.Addrs),
 			AdminUp: !t.Shutdown, ProtocolUp: !t.Shutdown && up[t.Name],
 			Source: t.Source, Destination: t.Destination, Profile: t.Protection.Name,
 		})
 	}
-	for _, v := range e.va.all() {
+	for _, v := range vas {
 		st := status.Tunnel{
 			Name: v.name(), IfName: v.tunnel.IfName, Addrs: v.tunnel.Addrs,
 			AdminUp: v.tunnel.Up, ProtocolUp: v.tunnel.Up && up[v.name()],

@@ -22,6 +22,8 @@ type svti struct {
 	failures int         // consecutive failed initiations
 	retry    *time.Timer // the pending re-initiation
 	gen      int         // invalidates a retry timer that already fired
+	// peer is what the tunnel's session brought (authz.go).
+	peer peerState
 	// active is the index of the FlexVPN client peer in use, probe the
 	// pending reactivation probe (flexclient.go).
 	active int
@@ -93,7 +95,7 @@ func tunnelIface(t *spec.Tunnel, routes []spec.Route) dataplane.Tunnel {
 
 // updateTunnel brings the tunnel's interface to its new spec.
 func (e *Engine) updateTunnel(t *svti, routes map[string][]spec.Route) {
-	iface := tunnelIface(&t.t, routes[t.t.Name])
+	iface := t.peer.withPeer(tunnelIface(&t.t, routes[t.t.Name]), t.t.Negotiated)
 	if _, ok := e.ensured[iface.ID]; ok && reflect.DeepEqual(iface, t.iface) {
 		return
 	}

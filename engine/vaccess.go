@@ -28,6 +28,8 @@ type vaccess struct {
 	profile  string
 	template int
 	tunnel   dataplane.Tunnel
+	// routes are those accepted from the peer (authz.go).
+	routes []dataplane.Route
 }
 
 const vaPrefix = "Virtual-Access"
@@ -41,12 +43,12 @@ func vaNumber(name string) (int, bool) {
 
 // vaTunnel returns the interface of v cloned from its template: the
 // template's addresses (or borrowed ones), MTU and state, in the
-// profile's ivrf if it has one.
+// profile's ivrf if it has one, with the routes accepted from the peer.
 func vaTunnel(v *vaccess, tmpl *spec.Template, prof *spec.Profile, local, remote netip.Addr) dataplane.Tunnel {
 	return dataplane.Tunnel{
 		ID: v.tunnelID(), Name: v.name(), IfName: dataplane.LinuxName(v.name()),
 		Addrs: tmpl.Addrs, MTU: tmpl.MTU, Up: !tmpl.Shutdown, VRF: cmpOr(prof.IVRF, tmpl.VRF),
-		Local: local, Remote: remote,
+		Local: local, Remote: remote, Routes: slices.Clone(v.routes),
 	}
 }
 
@@ -109,6 +111,20 @@ func (t *vaTable) update(num int, sa node.ID, iface dataplane.Tunnel) bool {
 	}
 	v.tunnel = iface
 	return true
+}
+
+// setRoutes sets the accepted routes of Virtual-Access num if the SA sa
+// still owns it, and returns its interface with them.
+func (t *vaTable) setRoutes(num int, sa node.ID, routes []dataplane.Route) (dataplane.Tunnel, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v := t.used[num]
+	if v == nil || v.sa != sa {
+		return dataplane.Tunnel{}, false
+	}
+	v.routes = routes
+	v.tunnel.Routes = slices.Clone(routes)
+	return v.tunnel, true
 }
 
 // get returns the Virtual-Access named tag.

@@ -22,7 +22,7 @@ const (
 	reasonIKEv1    = "IKEv1 (crypto isakmp, crypto keyring) is not supported; only IKEv2 is applied"
 	reasonCryptoMp = "crypto maps are not supported; flexvpnd protects tunnel interfaces (tunnel protection)"
 	reasonServices = "management service not provided by flexvpnd"
-	reasonLogging  = "logging is configured on the host, not by flexvpnd"
+	reasonLogging  = "only logging buffered, console, monitor, trap and host are applied by flexvpnd"
 	reasonNTP      = "time synchronisation is left to the host"
 	reasonBanner   = "banners are not displayed by flexvpnd"
 	reasonQoS      = "QoS policies are not applied"

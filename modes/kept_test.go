@@ -152,13 +152,13 @@ ntp server 192.0.2.2
 		{
 			name: "header group is ordered and reported once",
 			in: `platform console serial
-service timestamps log datetime msec
+service call-home
 version 17.3
 boot-start-marker
 boot-end-marker
 `,
 			want: `version 17.3
-service timestamps log datetime msec
+service call-home
 platform console serial
 boot-start-marker
 boot-end-marker

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/flexvpnd/flexvpnd/modes/syslog"
 	"github.com/flexvpnd/flexvpnd/parser"
 	runningconfig "github.com/flexvpnd/flexvpnd/running-config"
 )
@@ -30,11 +32,16 @@ type System struct {
 	Engine EngineView
 	// lines are the terminal lines in use, for show users (users.go).
 	lines lineTable
+	// Log is the IOS logger (logging.go): show logging, terminal
+	// monitor, debug; configured from the running-config.
+	Log *syslog.Logger
+	// Version and Dataplane are shown by show version ("" unknown).
+	Version, Dataplane string
 }
 
 // NewSystem returns a system with a factory-default configuration.
 func NewSystem() *System {
-	return &System{config: runningconfig.New()}
+	return &System{config: runningconfig.New(), Log: syslog.New(syslog.Options{PID: os.Getpid()})}
 }
 
 // Config runs f with the running-config locked.
@@ -62,6 +69,9 @@ type Session struct {
 	// lastInput is when the session last executed a line (Unix
 	// nanoseconds), for the idle time of show users.
 	lastInput atomic.Int64
+	// screen receives the session's asynchronous log messages while an
+	// interactive terminal serves it (show_logging.go).
+	screen *syslog.Terminal
 
 	stack []Frame
 }
@@ -184,6 +194,9 @@ func (s *Session) exec(line string, out *strings.Builder) error {
 			run = e.cmd.Unset
 		}
 		err = run(ctx, match.Args)
+		if err == nil {
+			s.Sys.syncLogging()
+		}
 		if err == nil && s.Sys.OnChange != nil {
 			s.Sys.OnChange(s.Sys.config)
 		}

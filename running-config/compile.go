@@ -40,6 +40,7 @@ func (c *Config) Compile() (*spec.Spec, []Warning) {
 	s.Profiles = k.profiles(s.Global)
 	s.Tunnels, s.Templates = k.interfaces(s.Profiles)
 	s.Routes = k.routes(s)
+	s.Pools = k.pools()
 	return s, k.warnings
 }
 

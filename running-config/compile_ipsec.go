@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
 	"github.com/flexvpnd/flexvpnd/engine/spec"
@@ -176,6 +178,8 @@ func (k *compiler) authorization(obj string, p *Profile) *spec.Authorization {
 		IPv6DNS:            parseAddrs(a.IPv6DNS),
 		WINS:               parseAddrs(a.WINS),
 		DefDomain:          a.DefDomain,
+		Banner:             bannerText(a.Banner),
+		SplitDNS:           append([]string(nil), a.SplitDNS...),
 		RouteSetInterfaces: append([]string(nil), a.RouteSetInterfaces...),
 		AcceptRoutes:       !a.NoRouteAccept,
 		RouteDistance:      a.RouteAcceptDistance,
@@ -198,6 +202,7 @@ func (k *compiler) authorization(obj string, p *Profile) *spec.Authorization {
 func (k *compiler) authzPools(obj string, a *AuthorizationPolicy, sa *spec.Authorization) {
 	if a.Pool != "" {
 		if pool, ok := k.c.Pools.Get(a.Pool); ok {
+			sa.PoolName = a.Pool
 			for _, r := range pool.Ranges {
 				sa.Pool = append(sa.Pool, spec.AddrRange{First: r.Low, Last: r.High})
 			}
@@ -212,6 +217,37 @@ func (k *compiler) authzPools(obj string, a *AuthorizationPolicy, sa *spec.Autho
 			k.warn(obj, "ipv6 local pool %s does not exist", a.IPv6Pool)
 		}
 	}
+}
+
+// pools returns the IPv4 local pools.
+func (k *compiler) pools() []spec.Pool {
+	var out []spec.Pool
+	k.c.Pools.Each(func(name string, p *LocalPool) {
+		sp := spec.Pool{Name: name}
+		for _, r := range p.Ranges {
+			sp.Ranges = append(sp.Ranges, spec.AddrRange{First: r.Low, Last: r.High})
+		}
+		out = append(out, sp)
+	})
+	return out
+}
+
+// bannerText returns the text of a `banner` as typed without the
+// delimiter that opens and closes it: a character that is not a letter
+// or digit (`banner #text#`), or a caret sequence (`banner ^Ctext^C`).
+func bannerText(typed string) string {
+	s := strings.TrimSpace(typed)
+	r, n := utf8.DecodeRuneInString(s)
+	if r == '^' && len(s) > 1 {
+		n = 2
+	} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		return s
+	}
+	delim := s[:n]
+	if len(s) >= 2*n && strings.HasSuffix(s, delim) {
+		return strings.TrimSpace(s[n : len(s)-n])
+	}
+	return s
 }
 
 // aclPrefixes returns the prefixes a `route set access-list` pushes: the

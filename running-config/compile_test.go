@@ -531,6 +531,7 @@ func TestCompileProfile(t *testing.T) {
 	ap.RouteSetRemote = []string{"ipv4 172.16.0.0 255.240.0.0", "ipv6 2001:DB8:9::/48"}
 	ap.NoRouteAccept = true
 	ap.RouteAcceptDistance = 7
+	ap.Banner, ap.SplitDNS = "^C Welcome ^C", []string{"corp.example"}
 	c.Pools.Set("POOL", &LocalPool{Name: "POOL", Ranges: []PoolRange{{Low: netip.MustParseAddr("10.9.0.1"), High: netip.MustParseAddr("10.9.0.9")}}})
 	c.V6Pools.Set("POOL6", &LocalPool{Name: "POOL6", Prefix: netip.MustParsePrefix("2001:db8:100::/40"), PrefixLen: 64})
 	c.ACLs.Set("R4", &AccessList{Name: "R4", Kind: ACLStandard, Entries: []*ACE{
@@ -578,6 +579,9 @@ func TestCompileProfile(t *testing.T) {
 		Authorization: &spec.Authorization{
 			Name:        "AZ",
 			Pool:        []spec.AddrRange{{First: a("10.9.0.1"), Last: a("10.9.0.9")}},
+			PoolName:    "POOL",
+			Banner:      "Welcome",
+			SplitDNS:    []string{"corp.example"},
 			IPv6Pool:    p("2001:db8:100::/40"),
 			IPv6PoolLen: 64,
 			IPv6DNS:     []netip.Addr{a("2001:db8::53")},
@@ -591,6 +595,10 @@ func TestCompileProfile(t *testing.T) {
 	}
 	if diff := cmp.Diff([]*spec.Profile{want}, s.Profiles, equateAddrs); diff != "" {
 		t.Errorf("profile (-want +got):\n%s", diff)
+	}
+	wantPools := []spec.Pool{{Name: "POOL", Ranges: want.Authorization.Pool}}
+	if diff := cmp.Diff(wantPools, s.Pools, equateAddrs); diff != "" {
+		t.Errorf("pools (-want +got):\n%s", diff)
 	}
 	wantGlobal := spec.Global{DPD: &spec.DPD{Interval: 20 * time.Second, Retry: 2 * time.Second}, NATKeepalive: 15 * time.Second, FragmentMTU: 576}
 	if diff := cmp.Diff(wantGlobal, s.Global); diff != "" {

@@ -25,6 +25,7 @@ type Config struct {
 	Pools   Ordered[*LocalPool]
 	V6Pools Ordered[*LocalPool]
 	Lines   Ordered[*LineConfig]
+	Logging Logging
 	Kept    []*Kept
 }
 
@@ -116,12 +117,13 @@ func (w *writer) kept(c *Config, slot Slot) {
 func (c *Config) Body() string {
 	var w writer
 	w.bang()
-	w.kept(c, SlotHeader)
+	c.renderHeader(&w)
 	c.Global.renderService(&w)
 	w.line("hostname %s", c.Hostname)
 	w.bang()
 	w.kept(c, SlotBoot)
 	c.Global.renderHead(&w)
+	c.Logging.render(&w)
 	w.kept(c, SlotVRF)
 	c.Global.renderAAA(&w)
 	w.kept(c, SlotAAA)

@@ -178,6 +178,7 @@ func hub() *spec.Spec {
 		Authorization: &spec.Authorization{
 			Name:               "FLEX-AUTHZ",
 			Pool:               []spec.AddrRange{{First: specAddr("10.0.0.10"), Last: specAddr("10.0.0.250")}},
+			PoolName:           "FLEX-POOL",
 			DNS:                []netip.Addr{specAddr("10.0.0.53")},
 			Netmask:            specAddr("255.255.255.0"),
 			RouteSetInterfaces: []string{""},
@@ -208,6 +209,7 @@ func hub() *spec.Spec {
 			Profiles: []string{"FLEX-HUB"},
 		}},
 		Routes: []spec.Route{{Prefix: specPrefix("0.0.0.0/0"), NextHop: specAddr("198.51.100.254"), Distance: 1}},
+		Pools:  []spec.Pool{{Name: "FLEX-POOL", Ranges: profile.Authorization.Pool}},
 		Global: spec.Global{DPD: dpd30},
 	}
 }

@@ -17,7 +17,9 @@ import (
 func runAppliance(startup string, ssh sshOptions, eng engineOptions, stdin io.Reader, stdout, stderr io.Writer) int {
 	sys := modes.NewSystem()
 	sys.StartupPath = startup
-	ae, err := startEngine(sys, eng, engineLogger(stderr, eng.LogLevel))
+	sys.Version = Version()
+	defer sys.Log.Close()
+	ae, err := startEngine(sys, eng, applianceLogger(sys.Log, stderr, eng.LogLevel))
 	if err != nil {
 		// The CLI still serves, as a router's does without its crypto.
 		fmt.Fprintf(stderr, "flexvpnd: engine not started: %v\n", err)

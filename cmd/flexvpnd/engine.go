@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/netip"
 	"slices"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/flexvpnd/flexvpnd/engine"
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
-	"github.com/flexvpnd/flexvpnd/engine/dataplane/recording"
 	"github.com/flexvpnd/flexvpnd/engine/dataplane/userspace"
 	"github.com/flexvpnd/flexvpnd/engine/dataplane/xfrm"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/transport"
@@ -78,9 +76,10 @@ func startEngine(sys *modes.System, opts engineOptions, log *slog.Logger) (*appE
 	if err != nil {
 		return nil, err
 	}
+	sys.Dataplane = dataplaneName(dp)
 	cfg := engine.Config{
 		Dataplane: dp, Listen: opts.Listen, IKEPort: opts.IKEPort, NATPort: opts.NATPort,
-		Logger: log, ESPInUDP: espInUDP,
+		Logger: log, ESPInUDP: espInUDP, OnEvent: engineEvents(sys.Log),
 	}
 	if h, ok := dp.(interface {
 		HandleESP(local, remote netip.AddrPort, packet []byte)
@@ -114,9 +113,18 @@ func (ae *appEngine) stop() {
 	ae.close()
 }
 
-// openDataplane opens the data plane named by --dataplane: the recording
-// no-op, the userspace backend, the kernel backend, or with "auto" the
-// kernel one when Probe says it works, else userspace. espInUDP tells the
+// discard is the data plane of --dataplane none: it accepts every CHILD
+// SA and keeps nothing, so a hub holding many sessions spends neither
+// memory nor a search per SA on a data plane it does not have.
+type discard struct{}
+
+func (discard) InstallChildSA(dataplane.ChildSA) error     { return nil }
+func (discard) ActivateOutbound(dataplane.ChildSAID) error { return nil }
+func (discard) DeleteChildSA(dataplane.ChildSAID) error    { return nil }
+
+// openDataplane opens the data plane named by --dataplane: the no-op,
+// the userspace backend, the kernel backend, or with "auto" the kernel
+// one when Probe says it works, else userspace. espInUDP tells the
 // engine to let the kernel decapsulate ESP in UDP; sendESP is the
 // userspace backend's way out for ESP in UDP.
 func openDataplane(name string, log *slog.Logger, sendESP func(local, remote netip.AddrPort, p []byte) error) (dp dataplane.Dataplane, closeDP func(), espInUDP bool, err error) {
@@ -131,7 +139,7 @@ func openDataplane(name string, log *slog.Logger, sendESP func(local, remote net
 	}
 	switch name {
 	case "none":
-		return &recording.Dataplane{}, func() {}, false, nil
+		return discard{}, func() {}, false, nil
 	case "xfrm":
 		b, err := xfrm.New(xfrm.Config{})
 		if err != nil {
@@ -249,9 +257,4 @@ func (r *reconciler) reconcile() {
 	}
 	r.apply(s)
 	r.applies.Add(1)
-}
-
-// engineLogger returns the engine's logger on w at level.
-func engineLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }

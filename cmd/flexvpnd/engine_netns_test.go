@@ -48,7 +48,7 @@ func pingCmd() []string {
 }
 
 // ipCmd runs ip with args, bounded in time.
-func ipCmd(t *testing.T, args ...string) {
+func ipCmd(t testing.TB, args ...string) {
 	t.Helper()
 	cmd := exec.Command("ip", args...)
 	out, err := cmd.CombinedOutput()
@@ -91,7 +91,7 @@ type nsProcess struct {
 // runInNetns runs the flexvpnd binary in namespace ns with the
 // startup-config config and the given flags; its console reads a pipe
 // that stays open until the test ends, when the process is stopped.
-func runInNetns(t *testing.T, bin, ns, config string, flags ...string) nsProcess {
+func runInNetns(t testing.TB, bin, ns, config string, flags ...string) nsProcess {
 	t.Helper()
 	dir := t.TempDir()
 	startup := filepath.Join(dir, "startup-config")

@@ -51,8 +51,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "0.0.0.0,::", "comma-separated local `addresses` of the IKE sockets")
 	dp := fs.String("dataplane", "none", "data plane: none (negotiate only), userspace, xfrm (kernel) or auto")
 	logLevel := fs.String("log-level", "warn", "engine log `level` on stderr: debug, info, warn or error")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "flexvpnd %s\n", Version())
+		return 0
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "flexvpnd: unexpected argument %q\n", fs.Arg(0))

@@ -20,7 +20,7 @@ import (
 const ptyTimeout = 10 * time.Second
 
 // buildBinary builds flexvpnd into a temporary directory.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // Dataplane installs and removes the ESP SAs of CHILD SAs. Implementations
@@ -21,11 +22,44 @@ import (
 type Dataplane interface {
 	// InstallChildSA installs both directions of an established CHILD SA.
 	// It fails without side effects if either SPI is already installed.
+	//
+	// Outbound, the data plane sends each tunnel's traffic on the CHILD
+	// SA whose outbound direction was activated last: a CHILD SA installed
+	// without OutboundPending takes over the tunnel's outbound traffic
+	// when InstallChildSA returns. With sa.OutboundPending, only the
+	// inbound direction carries traffic at once; the tunnel keeps sending
+	// on the SA it used before, until ActivateOutbound.
 	InstallChildSA(sa ChildSA) error
+	// ActivateOutbound moves the outbound traffic of the CHILD SA's tunnel
+	// to a CHILD SA installed with OutboundPending: when it returns, the
+	// data plane sends on it, as if it had just been installed without
+	// OutboundPending. Activating a CHILD SA whose outbound direction is
+	// active already does nothing; an unknown CHILD SA is an error.
+	//
+	// The responder of a CHILD SA rekey installs the new SA pending and
+	// activates it once the rekey's initiator, which installed both
+	// directions on the response, deletes the old one (RFC 7296 section
+	// 2.8): neither side then sends on an SA that its peer cannot decrypt
+	// yet.
+	ActivateOutbound(id ChildSAID) error
 	// DeleteChildSA removes both directions of a CHILD SA installed
-	// earlier; deleting an unknown CHILD SA is an error.
+	// earlier, pending or not; deleting an unknown CHILD SA is an error.
+	// The tunnel's outbound traffic, if the SA carried it, moves to the
+	// remaining active SA of the tunnel activated last. The SA is gone at
+	// once for counters and further calls, but a backend may go on
+	// decrypting its inbound packets, and finish sending the packets
+	// already bound to it, for DeleteGrace.
 	DeleteChildSA(id ChildSAID) error
 }
+
+// DeleteGrace is how long a backend may keep a deleted CHILD SA working
+// for the packets in flight. When a rekeyed SA is deleted, packets the peer
+// sent on it just before can still be on their way or queued inside the
+// data plane (asynchronous crypto in the kernel, socket buffers read by
+// other goroutines in userspace): ESP and the IKE Delete exchange do not
+// travel together. strongSwan waits 5 s (charon.delete_rekeyed_delay)
+// before it deletes a rekeyed inbound SA for the same reason.
+const DeleteGrace = 3 * time.Second
 
 // Tunnels is implemented by data planes that own tunnel interfaces
 // (TunnelN, Virtual-AccessN). The engine ensures each tunnel of the
@@ -134,6 +168,10 @@ type ChildSA struct {
 	// when IKE detected a NAT (RFC 7296 section 2.23); zero means plain
 	// ESP.
 	Encap UDPEncap
+	// OutboundPending installs the inbound direction only for traffic:
+	// the data plane decrypts with In at once but sends nothing with Out
+	// until Dataplane.ActivateOutbound names this SA.
+	OutboundPending bool
 }
 
 // UDPEncap holds the UDP ports of ESP-in-UDP encapsulation (RFC 3948

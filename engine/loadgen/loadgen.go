@@ -104,8 +104,9 @@ func (r *Result) Close() {
 // traffic.
 type discard struct{}
 
-func (discard) InstallChildSA(dataplane.ChildSA) error  { return nil }
-func (discard) DeleteChildSA(dataplane.ChildSAID) error { return nil }
+func (discard) InstallChildSA(dataplane.ChildSA) error     { return nil }
+func (discard) ActivateOutbound(dataplane.ChildSAID) error { return nil }
+func (discard) DeleteChildSA(dataplane.ChildSAID) error    { return nil }
 
 // Run establishes cfg.Count SAs against cfg.Target and reports how it went.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
@@ -218,6 +219,9 @@ type worker struct {
 	latencies []time.Duration
 	failures  map[string]int
 	last      time.Time
+	// scanned is when scan last visited the timers; next is the read
+	// deadline it computed.
+	scanned, next time.Time
 }
 
 // pending is an SA in negotiation.
@@ -272,13 +276,39 @@ func (w *worker) run(ctx context.Context, n, conc int, tokens <-chan struct{}) {
 			}
 			break
 		}
-		w.conn.SetReadDeadline(w.deadline())
+		w.scan()
+		w.conn.SetReadDeadline(laterOf(w.next, time.Now().Add(time.Millisecond)))
 		m, from, err := w.conn.ReadFromUDPAddrPort(buf)
 		if err == nil && from.Addr().Unmap() == w.cfg.Target.Addr().Unmap() {
 			w.receive(buf[:m], netip.AddrPortFrom(from.Addr().Unmap(), from.Port()))
 		}
-		w.tick()
 	}
+}
+
+// scanInterval is how often a worker visits the timers of all its SAs:
+// each visit costs a look at every SA in negotiation, too much to pay for
+// every datagram with thousands of them (a reconnect storm); a
+// retransmission is at most this late.
+const scanInterval = 10 * time.Millisecond
+
+// laterOf returns the later of a and b.
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// scan runs the expired timers and computes the next read deadline, at
+// most every scanInterval.
+func (w *worker) scan() {
+	now := time.Now()
+	if now.Sub(w.scanned) < scanInterval {
+		return
+	}
+	w.scanned = now
+	w.tick()
+	w.next = w.deadline()
 }
 
 // deadline is when the socket read must give up: the next retransmission,

@@ -67,6 +67,9 @@ type Spec struct {
 	Templates []Template
 	// Routes are the static routes (`ip route`, `ipv6 route`).
 	Routes []Route
+	// Pools are the IPv4 local pools (`ip local pool`) in configuration
+	// order.
+	Pools []Pool
 	// Global holds the global IKEv2 settings.
 	Global Global
 }
@@ -206,8 +209,10 @@ type DPD struct {
 type Authorization struct {
 	// Name is the policy name.
 	Name string
-	// Pool are the address ranges of the IPv4 `pool` (`ip local pool`).
-	Pool []AddrRange
+	// Pool are the address ranges of the IPv4 `pool` (`ip local pool`);
+	// PoolName its name ("" when there is no usable pool).
+	Pool     []AddrRange
+	PoolName string
 	// IPv6Pool is the `ipv6 pool` prefix and the length given per peer.
 	IPv6Pool    netip.Prefix
 	IPv6PoolLen int
@@ -215,8 +220,11 @@ type Authorization struct {
 	DNS, IPv6DNS, WINS []netip.Addr
 	// Netmask is the INTERNAL_IP4_NETMASK (`netmask`), invalid if unset.
 	Netmask netip.Addr
-	// DefDomain is `def-domain`.
+	// DefDomain is `def-domain`; Banner the `banner` text (its
+	// delimiters removed); SplitDNS the `split-dns` domains.
 	DefDomain string
+	Banner    string
+	SplitDNS  []string
 	// RouteSetInterfaces are the interfaces of `route set interface
 	// [IF]`; "" names the tunnel interface itself.
 	RouteSetInterfaces []string
@@ -228,6 +236,12 @@ type Authorization struct {
 	// their administrative distance (default 2 in IOS; 0 here: not set).
 	AcceptRoutes  bool
 	RouteDistance int
+}
+
+// Pool is an `ip local pool NAME`: its ranges in configuration order.
+type Pool struct {
+	Name   string
+	Ranges []AddrRange
 }
 
 // AddrRange is an inclusive address range.

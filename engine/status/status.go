@@ -7,6 +7,8 @@ package status
 import (
 	"net/netip"
 	"time"
+
+	"github.com/flexvpnd/flexvpnd/engine/pool"
 )
 
 // Snapshot is the engine's state at one instant.
@@ -25,6 +27,9 @@ type Snapshot struct {
 	Links []Link
 	// Stats are the IKE counters since the engine started.
 	Stats IKEStats
+	// Pools are the local pools and their leases (`show ip local
+	// pool`).
+	Pools pool.Status
 }
 
 // IKEStats are the IKE counters of `show crypto ikev2 stats`. A request

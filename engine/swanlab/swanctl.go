@@ -31,6 +31,9 @@ type Conn struct {
 	RekeyTime, ReauthTime time.Duration
 	// Children are the CHILD_SA configurations.
 	Children []Child
+	// VIPs are the virtual IPs to request in a CFG_REQUEST, e.g.
+	// "0.0.0.0" for any IPv4 address (RFC 7296 section 2.19).
+	VIPs []string
 }
 
 // Child is one CHILD_SA configuration of a Conn.
@@ -59,6 +62,7 @@ func Render(conns ...Conn) string {
 		opt(&b, 4, "proposals", strings.Join(c.Proposals, ","))
 		opt(&b, 4, "rekey_time", seconds(c.RekeyTime))
 		opt(&b, 4, "reauth_time", seconds(c.ReauthTime))
+		opt(&b, 4, "vips", strings.Join(c.VIPs, ","))
 		fmt.Fprintf(&b, "    local {\n      auth = psk\n")
 		opt(&b, 6, "id", c.LocalID)
 		fmt.Fprintf(&b, "    }\n    remote {\n      auth = psk\n")

@@ -111,6 +111,8 @@ func Serve(s *modes.Session, term Term) error {
 		rl.Close()
 	}()
 	t.rl = rl
+	// Log messages print above the line being edited.
+	defer modes.AttachScreen(s, func(text string) { io.WriteString(rl.Stdout(), text) })()
 	for {
 		line, err := t.readLine()
 		switch {
@@ -184,6 +186,13 @@ func (t *terminal) run(line string, out *strings.Builder) error {
 	defer t.mu.Unlock()
 	ctrlZ := t.ctrlZ
 	t.ctrlZ = false
+	if t.s.InConfig() {
+		defer func() {
+			if !t.s.InConfig() {
+				modes.ConfigEnded(t.s)
+			}
+		}()
+	}
 	var err error
 	switch {
 	case t.pending != nil:

@@ -194,8 +194,10 @@ func (s *Server) handleConn(c net.Conn) {
 	defer conn.Close()
 	start := time.Now()
 	s.Log.Info("ssh login", "user", conn.User(), "remote", addr, "privilege", conn.Permissions.Extensions[privExtension])
+	s.syslogLogin(conn, true)
 	defer func() {
 		s.Log.Info("ssh logout", "user", conn.User(), "remote", addr, "duration", time.Since(start).Round(time.Second))
+		s.syslogLogout(conn, vty.number)
 	}()
 	go gossh.DiscardRequests(reqs)
 	priv, _ := strconv.Atoi(conn.Permissions.Extensions[privExtension])
@@ -304,6 +306,7 @@ func (s *Server) admit(meta gossh.ConnMetadata, method string) (account, error) 
 func (s *Server) fail(meta gossh.ConnMetadata, method, reason string) {
 	addr := hostOf(meta.RemoteAddr())
 	s.Log.Warn("ssh login failed: "+reason, "user", meta.User(), "remote", addr, "method", method)
+	s.syslogLogin(meta, false)
 	if s.Throttle.Fail(addr) {
 		s.Log.Warn("ssh logins blocked after repeated failures", "remote", addr, "for", s.Throttle.BlockFor)
 	}

@@ -4,17 +4,53 @@ package recording
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 )
 
-// Dataplane records installed CHILD SAs. The zero value is ready to use and
-// it is safe for concurrent use.
+// Op is the kind of a recorded call.
+type Op string
+
+// The recorded calls.
+const (
+	// Install is InstallChildSA of an SA that sends at once.
+	Install Op = "install"
+	// InstallPending is InstallChildSA with OutboundPending.
+	InstallPending Op = "install-pending"
+	// Activate is ActivateOutbound of a pending SA.
+	Activate Op = "activate"
+	// Delete is DeleteChildSA.
+	Delete Op = "delete"
+)
+
+// Call is one successful call, in the order they were made.
+type Call struct {
+	Op Op
+	ID dataplane.ChildSAID
+}
+
+// String renders the call as "install tunnel 1 ... in 00000100 out 00000200".
+func (c Call) String() string { return string(c.Op) + " " + c.ID.String() }
+
+// Dataplane records installed CHILD SAs and the calls that changed them,
+// and tracks which SA of each tunnel sends as the dataplane.Dataplane
+// contract says. The zero value is ready to use and it is safe for
+// concurrent use.
 type Dataplane struct {
 	mu        sync.Mutex
-	installed []dataplane.ChildSA
+	installed []entry
 	deleted   []dataplane.ChildSAID
+	calls     []Call
+	serial    uint64
+}
+
+// entry is an installed SA; active is the order of its outbound
+// activation, 0 while pending.
+type entry struct {
+	sa     dataplane.ChildSA
+	active uint64
 }
 
 var _ dataplane.Dataplane = (*Dataplane)(nil)
@@ -23,12 +59,38 @@ var _ dataplane.Dataplane = (*Dataplane)(nil)
 func (d *Dataplane) InstallChildSA(sa dataplane.ChildSA) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, s := range d.installed {
-		if s.In.SPI == sa.In.SPI || s.Out.SPI == sa.Out.SPI {
-			return fmt.Errorf("install %v: SPI already installed by %v", sa.ID(), s.ID())
+	for _, e := range d.installed {
+		if e.sa.In.SPI == sa.In.SPI || e.sa.Out.SPI == sa.Out.SPI {
+			return fmt.Errorf("install %v: SPI already installed by %v", sa.ID(), e.sa.ID())
 		}
 	}
-	d.installed = append(d.installed, sa)
+	e := entry{sa: sa}
+	op := InstallPending
+	if !sa.OutboundPending {
+		op = Install
+		d.serial++
+		e.active = d.serial
+	}
+	d.installed = append(d.installed, e)
+	d.calls = append(d.calls, Call{op, sa.ID()})
+	return nil
+}
+
+// ActivateOutbound marks the pending SA id as sending; it does nothing for
+// an SA already active and fails for an unknown one.
+func (d *Dataplane) ActivateOutbound(id dataplane.ChildSAID) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	i := d.find(id)
+	if i < 0 {
+		return fmt.Errorf("activate %v: not installed", id)
+	}
+	if e := &d.installed[i]; e.active == 0 {
+		d.serial++
+		e.active = d.serial
+		e.sa.OutboundPending = false
+		d.calls = append(d.calls, Call{Activate, id})
+	}
 	return nil
 }
 
@@ -37,21 +99,49 @@ func (d *Dataplane) InstallChildSA(sa dataplane.ChildSA) error {
 func (d *Dataplane) DeleteChildSA(id dataplane.ChildSAID) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for i := range d.installed {
-		if d.installed[i].ID() == id {
-			d.installed = append(d.installed[:i], d.installed[i+1:]...)
-			d.deleted = append(d.deleted, id)
-			return nil
-		}
+	i := d.find(id)
+	if i < 0 {
+		return fmt.Errorf("delete %v: not installed", id)
 	}
-	return fmt.Errorf("delete %v: not installed", id)
+	d.installed = slices.Delete(d.installed, i, i+1)
+	d.deleted = append(d.deleted, id)
+	d.calls = append(d.calls, Call{Delete, id})
+	return nil
 }
 
-// Installed returns a copy of the CHILD SAs currently installed, in order.
+// find returns the index of the installed SA id, or -1.
+func (d *Dataplane) find(id dataplane.ChildSAID) int {
+	return slices.IndexFunc(d.installed, func(e entry) bool { return e.sa.ID() == id })
+}
+
+// Installed returns a copy of the CHILD SAs currently installed, in order;
+// OutboundPending is set on those not activated yet.
 func (d *Dataplane) Installed() []dataplane.ChildSA {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return append([]dataplane.ChildSA(nil), d.installed...)
+	out := make([]dataplane.ChildSA, len(d.installed))
+	for i, e := range d.installed {
+		out[i] = e.sa
+	}
+	return out
+}
+
+// Sending returns the CHILD SA that carries the outbound traffic of the
+// tunnel: the installed one activated last; false if there is none.
+func (d *Dataplane) Sending(tunnelID uint32) (dataplane.ChildSAID, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var best *entry
+	for i := range d.installed {
+		e := &d.installed[i]
+		if e.sa.TunnelID == tunnelID && e.active != 0 && (best == nil || e.active > best.active) {
+			best = e
+		}
+	}
+	if best == nil {
+		return dataplane.ChildSAID{}, false
+	}
+	return best.sa.ID(), true
 }
 
 // Deleted returns the IDs of the CHILD SAs deleted so far, in order.
@@ -59,4 +149,11 @@ func (d *Dataplane) Deleted() []dataplane.ChildSAID {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]dataplane.ChildSAID(nil), d.deleted...)
+}
+
+// Calls returns the successful calls so far, in order.
+func (d *Dataplane) Calls() []Call {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]Call(nil), d.calls...)
 }

@@ -40,8 +40,11 @@ var (
 // childSA is one installed CHILD SA: both ESP directions, the tunnel it
 // carries and its drop counters beyond engine/esp's own.
 type childSA struct {
-	id    dataplane.ChildSAID
-	seq   uint64 // installation order: the newest SA of a tunnel sends
+	id dataplane.ChildSAID
+	// seq is the order of the SA's outbound activation, 0 while
+	// pending (dataplane.ChildSA.OutboundPending): the active SA of a
+	// tunnel activated last sends. Guarded by Backend.mu.
+	seq   uint64
 	in    *esp.Inbound
 	out   *esp.Outbound
 	encap dataplane.UDPEncap
@@ -127,7 +130,15 @@ func (s *childSA) allowsSource(src netip.Addr) bool {
 // path reads the inbound index without locks (it is replaced, never
 // modified, on every change).
 type saTable struct {
-	byID   map[dataplane.ChildSAID]*childSA
+	byID map[dataplane.ChildSAID]*childSA
+	// dying are the SAs deleted less than dataplane.DeleteGrace ago, by
+	// inbound SPI: still in the inbound index, nowhere else. ESP arrives
+	// on the raw or NAT-T sockets, read by goroutines of their own, while
+	// the Delete exchange that removes an SA arrives on the IKE socket:
+	// the packets the peer sent on a rekeyed SA before its Delete
+	// request, or before answering ours, may still wait in a socket
+	// buffer when DeleteChildSA is called.
+	dying  map[uint32]*childSA
 	bySPI  atomic.Pointer[map[uint32]*childSA] // inbound SPI → SA
 	serial uint64
 }
@@ -146,57 +157,86 @@ func (t *saTable) add(s *childSA) error {
 	if _, dup := t.byID[s.id]; dup {
 		return fmt.Errorf("userspace: %v: already installed", s.id)
 	}
-	if t.lookup(s.id.InSPI) != nil {
+	if old := t.lookup(s.id.InSPI); old != nil && t.dying[s.id.InSPI] != old {
 		return fmt.Errorf("userspace: %v: inbound SPI %08x already installed", s.id, s.id.InSPI)
 	}
+	delete(t.dying, s.id.InSPI) // the new SA takes the SPI over
 	if t.byID == nil {
 		t.byID = make(map[dataplane.ChildSAID]*childSA)
 	}
-	t.serial++
-	s.seq = t.serial
 	t.byID[s.id] = s
 	t.publish()
 	return nil
 }
 
-// remove uninstalls the SA id and returns it.
+// activate makes s the newest active SA of its tunnel.
+func (t *saTable) activate(s *childSA) {
+	t.serial++
+	s.seq = t.serial
+}
+
+// remove uninstalls the SA id and returns it; it keeps decrypting until
+// purge.
 func (t *saTable) remove(id dataplane.ChildSAID) (*childSA, error) {
 	s, ok := t.byID[id]
 	if !ok {
 		return nil, fmt.Errorf("userspace: %v: not installed", id)
 	}
 	delete(t.byID, id)
+	if t.dying == nil {
+		t.dying = make(map[uint32]*childSA)
+	}
+	t.dying[id.InSPI] = s
 	t.publish()
 	return s, nil
 }
 
+// purge drops s, removed earlier, from the inbound index unless an SA
+// installed since took its SPI over, and detaches it from its tunnel.
+func (t *saTable) purge(s *childSA) {
+	s.tun.Store(nil)
+	if t.dying[s.id.InSPI] == s {
+		delete(t.dying, s.id.InSPI)
+		t.publish()
+	}
+}
+
 // publish rebuilds the inbound index.
 func (t *saTable) publish() {
-	m := make(map[uint32]*childSA, len(t.byID))
+	m := make(map[uint32]*childSA, len(t.byID)+len(t.dying))
+	for spi, s := range t.dying {
+		m[spi] = s
+	}
 	for _, s := range t.byID {
 		m[s.id.InSPI] = s
 	}
 	t.bySPI.Store(&m)
 }
 
-// newest returns the most recently installed SA of tunnel id, nil if it has
-// none: the one that sends. Installing a rekeyed CHILD SA therefore moves
-// outbound traffic to it at once, while the old SA keeps decrypting until it
-// is deleted (make-before-break, RFC 7296 section 2.8).
+// newest returns the SA of tunnel id whose outbound direction was activated
+// last, nil if it has none: the one that sends. Installing a rekeyed CHILD
+// SA (or activating one installed pending) therefore moves outbound
+// traffic to it at once, while the old SA keeps decrypting until it is
+// deleted (make-before-break, RFC 7296 section 2.8).
 func (t *saTable) newest(tunnelID uint32) *childSA {
 	var best *childSA
 	for _, s := range t.byID {
-		if s.id.TunnelID == tunnelID && (best == nil || s.seq > best.seq) {
+		if s.id.TunnelID == tunnelID && s.seq != 0 && (best == nil || s.seq > best.seq) {
 			best = s
 		}
 	}
 	return best
 }
 
-// ofTunnel returns the SAs of tunnel id.
+// ofTunnel returns the SAs of tunnel id, dying ones included.
 func (t *saTable) ofTunnel(tunnelID uint32) []*childSA {
 	var sas []*childSA
 	for _, s := range t.byID {
+		if s.id.TunnelID == tunnelID {
+			sas = append(sas, s)
+		}
+	}
+	for _, s := range t.dying {
 		if s.id.TunnelID == tunnelID {
 			sas = append(sas, s)
 		}

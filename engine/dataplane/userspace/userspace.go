@@ -6,7 +6,7 @@
 // The packet path is batched in the wireguard-go manner. Each tunnel has a
 // goroutine that reads batches of inner packets from its TUN device (the
 // segments of one offloaded TCP super-packet come in one read),
-// encapsulates each in place with the tunnel's newest CHILD SA, and sends
+// encapsulates each in place with the tunnel's sending CHILD SA, and sends
 // the batch with one sendmmsg(2) on the raw ESP socket, or packet by packet
 // through the IKE NAT-T socket. Inbound ESP arrives on the raw ESP sockets,
 // read by one goroutine per address family with recvmmsg(2), or,
@@ -32,6 +32,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/dataplane/netdev"
@@ -86,6 +87,8 @@ type Backend struct {
 	raw6 *rawSocket
 	// openTUN opens a tunnel's device: createTUN, or a fake in tests.
 	openTUN func(name string, mtu int) (tun.Device, error)
+	// grace is dataplane.DeleteGrace, or shorter in tests.
+	grace time.Duration
 
 	mu      sync.Mutex // guards the fields below, and writes to sas
 	sas     saTable
@@ -125,7 +128,7 @@ func New(cfg Config) (*Backend, error) {
 	if cfg.ReplayWindow < esp.MinReplayWindow || cfg.ReplayWindow > esp.MaxReplayWindow {
 		return nil, fmt.Errorf("userspace: replay window %d outside %d..%d", cfg.ReplayWindow, esp.MinReplayWindow, esp.MaxReplayWindow)
 	}
-	b := &Backend{cfg: cfg, log: cfg.Logger, tunnels: make(map[uint32]*tunnel)}
+	b := &Backend{cfg: cfg, log: cfg.Logger, tunnels: make(map[uint32]*tunnel), grace: dataplane.DeleteGrace}
 	if b.log == nil {
 		b.log = slog.Default()
 	}
@@ -205,9 +208,10 @@ var errClosed = errors.New("userspace: data plane closed")
 
 // InstallChildSA installs both directions of sa; see dataplane.Dataplane.
 // The SA must belong to a tunnel (TunnelID non-zero); if that tunnel is not
-// ensured yet, the SA waits for it. The newest SA of a tunnel sends: a
-// rekeyed SA takes over the outbound traffic as soon as it is installed,
-// and the old one keeps decrypting until it is deleted.
+// ensured yet, the SA waits for it. The SA of a tunnel activated last
+// sends: a rekeyed SA takes over the outbound traffic as soon as it is
+// installed (or, with OutboundPending, activated), and the old one keeps
+// decrypting until it is deleted.
 func (b *Backend) InstallChildSA(sa dataplane.ChildSA) error {
 	if sa.TunnelID == 0 {
 		return fmt.Errorf("userspace: %v: policy-based SAs are not supported, only tunnel interfaces", sa.ID())
@@ -230,15 +234,46 @@ func (b *Backend) InstallChildSA(sa dataplane.ChildSA) error {
 	if err := b.sas.add(s); err != nil {
 		return err
 	}
-	if t := b.tunnels[sa.TunnelID]; t != nil {
+	t := b.tunnels[sa.TunnelID]
+	if t != nil {
 		s.tun.Store(t)
-		t.out.Store(s)
+	}
+	if !sa.OutboundPending {
+		b.activate(s, t)
 	}
 	return nil
 }
 
+// ActivateOutbound makes a CHILD SA installed with OutboundPending the one
+// that sends on its tunnel; see dataplane.Dataplane. An SA active already
+// is left as it is.
+func (b *Backend) ActivateOutbound(id dataplane.ChildSAID) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.sas.byID[id]
+	if s == nil {
+		return fmt.Errorf("userspace: activate %v: not installed", id)
+	}
+	if s.seq == 0 {
+		b.activate(s, b.tunnels[id.TunnelID])
+	}
+	return nil
+}
+
+// activate makes s the newest active SA of its tunnel t (nil while the
+// tunnel is not ensured) and moves t's outbound traffic to it. b.mu is
+// held.
+func (b *Backend) activate(s *childSA, t *tunnel) {
+	b.sas.activate(s)
+	if t != nil {
+		t.out.Store(s)
+	}
+}
+
 // DeleteChildSA removes both directions of an installed SA; the tunnel's
-// newest remaining SA, if any, takes over its outbound traffic.
+// remaining active SA activated last, if any, takes over its outbound
+// traffic. Inbound packets still queued for the SA are decrypted for
+// dataplane.DeleteGrace (see saTable.dying).
 func (b *Backend) DeleteChildSA(id dataplane.ChildSAID) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -246,10 +281,18 @@ func (b *Backend) DeleteChildSA(id dataplane.ChildSAID) error {
 	if err != nil {
 		return err
 	}
-	s.tun.Store(nil)
 	if t := b.tunnels[id.TunnelID]; t != nil && t.out.Load() == s {
 		t.out.Store(b.sas.newest(id.TunnelID))
 	}
+	if b.grace == 0 {
+		b.sas.purge(s)
+		return nil
+	}
+	time.AfterFunc(b.grace, func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.sas.purge(s)
+	})
 	return nil
 }
 

@@ -15,23 +15,28 @@ import (
 var _ transport.ESPHandler = (*Backend)(nil)
 
 // TestMakeBeforeBreak installs and deletes SAs of one tunnel and checks
-// which SA sends and which SPIs decrypt after each step.
+// which SA sends and which SPIs decrypt after each step, also with SAs
+// installed with OutboundPending and activated later.
 func TestMakeBeforeBreak(t *testing.T) {
 	var none *Backend
 	b := newTestBackend(t, &none)
+	b.grace = 0 // deleted SAs stop decrypting at once
 	fakeTunnel(t, b, 7)
 	sa := func(in, out uint32) dataplane.ChildSA {
 		a, _ := suites[0].pair(7, out, in, udpEncap)
 		return a
 	}
 	sa1, sa2, sa3 := sa(0x101, 0x201), sa(0x102, 0x202), sa(0x103, 0x203)
+	pending2, pending3 := sa2, sa3
+	pending2.OutboundPending, pending3.OutboundPending = true, true
 	type step struct {
-		name    string
-		install *dataplane.ChildSA
-		del     *dataplane.ChildSA
-		wantErr bool
-		out     uint32   // SPI of the sending SA, 0 for none
-		in      []uint32 // inbound SPIs installed
+		name     string
+		install  *dataplane.ChildSA
+		del      *dataplane.ChildSA
+		activate *dataplane.ChildSA
+		wantErr  bool
+		out      uint32   // SPI of the sending SA, 0 for none
+		in       []uint32 // inbound SPIs installed
 	}
 	steps := []step{
 		{name: "first SA", install: &sa1, out: 0x201, in: []uint32{0x101}},
@@ -43,12 +48,26 @@ func TestMakeBeforeBreak(t *testing.T) {
 		{name: "newest deleted, the previous sends again", del: &sa3, out: 0x202, in: []uint32{0x102}},
 		{name: "unknown SA", del: &sa3, wantErr: true, out: 0x202, in: []uint32{0x102}},
 		{name: "last SA deleted", del: &sa2, out: 0, in: nil},
+		// OutboundPending: the rekey responder's new SA decrypts at once
+		// and sends only once activated.
+		{name: "first SA again", install: &sa1, out: 0x201, in: []uint32{0x101}},
+		{name: "pending SA does not send", install: &pending2, out: 0x201, in: []uint32{0x101, 0x102}},
+		{name: "newer pending SA does not send", install: &pending3, out: 0x201, in: []uint32{0x101, 0x102, 0x103}},
+		{name: "activated, it sends", activate: &pending2, out: 0x202, in: []uint32{0x101, 0x102, 0x103}},
+		{name: "activated again, no change", activate: &pending2, out: 0x202, in: []uint32{0x101, 0x102, 0x103}},
+		{name: "active SA deleted, the pending one stays silent", del: &pending2, out: 0x201, in: []uint32{0x101, 0x103}},
+		{name: "unknown SA activated", activate: &sa2, wantErr: true, out: 0x201, in: []uint32{0x101, 0x103}},
+		{name: "old SA deleted, none sends", del: &sa1, out: 0, in: []uint32{0x103}},
+		{name: "pending SA activated alone", activate: &pending3, out: 0x203, in: []uint32{0x103}},
 	}
 	for _, st := range steps {
 		var err error
-		if st.install != nil {
+		switch {
+		case st.install != nil:
 			err = b.InstallChildSA(*st.install)
-		} else {
+		case st.activate != nil:
+			err = b.ActivateOutbound(st.activate.ID())
+		default:
 			err = b.DeleteChildSA(st.del.ID())
 		}
 		if (err != nil) != st.wantErr {
@@ -262,7 +281,8 @@ func TestInnerPacket(t *testing.T) {
 // TestRekeyTraffic replaces the CHILD SA of a tunnel while packets are in
 // flight: a packet protected by the old SA and delivered after the new one
 // is installed still decrypts, new packets use the new SA, and once the old
-// SA is deleted its packets are dropped as unknown.
+// SA is deleted its packets still decrypt for the grace period, then are
+// dropped as unknown.
 func TestRekeyTraffic(t *testing.T) {
 	var a, b *Backend
 	a, b = newTestBackend(t, &b), newTestBackend(t, &a)
@@ -291,7 +311,8 @@ func TestRekeyTraffic(t *testing.T) {
 		}
 		return p
 	}
-	late, lost := inFlight(), inFlight()
+	late, graced, lost := inFlight(), inFlight(), inFlight()
+	a.grace = 50 * time.Millisecond
 
 	install(a, newA)
 	install(b, newB)
@@ -306,9 +327,19 @@ func TestRekeyTraffic(t *testing.T) {
 	if err := a.DeleteChildSA(oldA.ID()); err != nil {
 		t.Fatal(err)
 	}
+	if _, ok := a.ChildSAStats(oldA.ID()); ok {
+		t.Error("the deleted SA still has counters")
+	}
+	a.HandleESP(netip.AddrPort{}, netip.AddrPort{}, graced)
+	waitWrites(t, devA, 2)
+	for deadline := time.Now().Add(5 * time.Second); a.sas.lookup(oldA.In.SPI) != nil; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the deleted SA still decrypts after its grace period")
+		}
+	}
 	a.HandleESP(netip.AddrPort{}, netip.AddrPort{}, lost)
-	if n, _ := devA.writes(); n != 1 || a.Stats().UnknownSPI != 1 {
-		t.Errorf("packet of the deleted SA: %d delivered, %d unknown SPI; want 1 and 1", n, a.Stats().UnknownSPI)
+	if n, _ := devA.writes(); n != 2 || a.Stats().UnknownSPI != 1 {
+		t.Errorf("packets of the deleted SA: %d delivered, %d unknown SPI; want 2 (one within the grace period) and 1", n, a.Stats().UnknownSPI)
 	}
 	tests := []struct {
 		name string
@@ -316,7 +347,7 @@ func TestRekeyTraffic(t *testing.T) {
 		id   dataplane.ChildSAID
 		want dataplane.Counters
 	}{
-		{"b's old SA", b, oldB.ID(), dataplane.Counters{OutPackets: 2, OutBytes: 400}},
+		{"b's old SA", b, oldB.ID(), dataplane.Counters{OutPackets: 3, OutBytes: 600}},
 		{"b's new SA", b, newB.ID(), dataplane.Counters{InPackets: 1, InBytes: 300}},
 		{"a's new SA", a, newA.ID(), dataplane.Counters{OutPackets: 1, OutBytes: 300}},
 	}

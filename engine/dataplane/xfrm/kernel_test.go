@@ -71,6 +71,7 @@ func TestXFRMKernel(t *testing.T) {
 	t.Run("tunnel", testTunnelLifecycle)
 	t.Run("traffic", testTraffic)
 	t.Run("rekey", testRekey)
+	t.Run("rekey-pending", testRekeyPending)
 }
 
 // testProbeSucceeds checks that Probe accepts this kernel and leaves nothing
@@ -624,6 +625,7 @@ func newSite(t *testing.T, name string) *site {
 	if s.b, err = New(Config{Netns: s.path}); err != nil {
 		t.Fatal(err)
 	}
+	s.b.grace = 0 // the tests read the kernel right after DeleteChildSA
 	t.Cleanup(s.b.Close)
 	lo, err := s.b.nl.LinkByName("lo")
 	if err == nil {

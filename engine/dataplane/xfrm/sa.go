@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/vishvananda/netlink"
@@ -137,7 +138,8 @@ func saID(src, dst netip.Addr, spi, ifID uint32) *netlink.XfrmState {
 
 // InstallChildSA installs both ESP SAs of a route-based CHILD SA, inbound
 // first so that the peer's first packets find it, and the policies of its
-// tunnel unless already there. It fails without side effects when either
+// tunnel unless already there. With sa.OutboundPending the outbound SA is
+// kept in memory, its SPI checked free, and added by ActivateOutbound. It fails without side effects when either
 // SPI is taken (the kernel refuses a second SA with the same destination,
 // SPI and protocol): the inbound SA is removed again when the outbound one
 // or the policies fail.
@@ -151,18 +153,28 @@ func (b *Backend) InstallChildSA(sa dataplane.ChildSA) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if sa.OutboundPending {
+		if err := b.outboundFree(out); err != nil {
+			return fmt.Errorf("xfrm: %v: outbound: %w", sa.ID(), err)
+		}
+	}
 	if err := b.addSA(in); err != nil {
 		return fmt.Errorf("xfrm: %v: inbound: %w", sa.ID(), err)
 	}
-	err = b.addSA(out)
+	if !sa.OutboundPending {
+		err = b.addSA(out)
+	}
 	if err != nil {
 		err = fmt.Errorf("outbound: %w", err)
-	} else if err = b.ensurePolicies(sa); err != nil {
+	} else if err = b.ensurePolicies(sa); err != nil && !sa.OutboundPending {
 		b.undo(out)
 	}
 	if err != nil {
 		b.undo(in)
 		return fmt.Errorf("xfrm: %v: %w", sa.ID(), err)
+	}
+	if sa.OutboundPending {
+		b.pending[sa.ID()] = out
 	}
 	return nil
 }
@@ -174,13 +186,23 @@ func (b *Backend) undo(st *netlink.XfrmState) {
 	}
 }
 
-// DeleteChildSA removes both ESP SAs of a CHILD SA, leaving any other CHILD
+// DeleteChildSA removes both ESP SAs of a CHILD SA (a pending outbound SA
+// is forgotten; the kernel SAs go after the grace period), leaving any
+// other CHILD
 // SA of the tunnel and the tunnel's policies in place. A CHILD SA of which
 // neither SA is installed (with the tunnel's if_id) is an error.
 func (b *Backend) DeleteChildSA(id dataplane.ChildSAID) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.dying[id] {
+		return fmt.Errorf("xfrm: delete %v: not installed", id)
+	}
 	found := 0
+	if _, ok := b.pending[id]; ok {
+		delete(b.pending, id)
+		found++
+	}
+	var states []*netlink.XfrmState
 	for _, st := range []*netlink.XfrmState{
 		saID(id.Remote, id.Local, id.InSPI, id.TunnelID),
 		saID(id.Local, id.Remote, id.OutSPI, id.TunnelID),
@@ -192,15 +214,44 @@ func (b *Backend) DeleteChildSA(id dataplane.ChildSAID) error {
 		if err != nil {
 			return fmt.Errorf("xfrm: %v: get SA %08x: %w", id, uint32(st.Spi), err)
 		}
+		states = append(states, st)
+	}
+	if found+len(states) == 0 {
+		return fmt.Errorf("xfrm: delete %v: not installed", id)
+	}
+	if b.grace > 0 {
+		b.expireLater(id, states)
+		return nil
+	}
+	return b.deleteStatesOf(id, states)
+}
+
+// deleteStatesOf deletes the kernel SAs of the CHILD SA id.
+func (b *Backend) deleteStatesOf(id dataplane.ChildSAID, states []*netlink.XfrmState) error {
+	for _, st := range states {
 		if err := b.nl.XfrmStateDel(st); err != nil && !errors.Is(err, unix.ESRCH) {
 			return fmt.Errorf("xfrm: %v: delete SA %08x: %w", id, uint32(st.Spi), err)
 		}
-		found++
-	}
-	if found == 0 {
-		return fmt.Errorf("xfrm: delete %v: not installed", id)
 	}
 	return nil
+}
+
+// expireLater deletes the kernel SAs of the deleted CHILD SA id after the
+// grace period (see the package documentation), unless its tunnel is
+// deleted first. b.mu is held.
+func (b *Backend) expireLater(id dataplane.ChildSAID, states []*netlink.XfrmState) {
+	b.dying[id] = true
+	time.AfterFunc(b.grace, func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if !b.dying[id] || b.closed {
+			return
+		}
+		delete(b.dying, id)
+		if err := b.deleteStatesOf(id, states); err != nil {
+			slog.Error("xfrm: cannot remove a deleted CHILD SA", "err", err)
+		}
+	})
 }
 
 // ChildSAStats returns the kernel's counters of both SAs of a CHILD SA:
@@ -212,17 +263,24 @@ func (b *Backend) DeleteChildSA(id dataplane.ChildSAID) error {
 func (b *Backend) ChildSAStats(id dataplane.ChildSAID) (dataplane.Counters, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.dying[id] {
+		return dataplane.Counters{}, false
+	}
 	in, err := b.nl.XfrmStateGet(saID(id.Remote, id.Local, id.InSPI, id.TunnelID))
 	if err != nil || uint32(in.Ifid) != id.TunnelID {
 		return dataplane.Counters{}, false
 	}
-	out, err := b.nl.XfrmStateGet(saID(id.Local, id.Remote, id.OutSPI, id.TunnelID))
-	if err != nil || uint32(out.Ifid) != id.TunnelID {
-		return dataplane.Counters{}, false
+	var outStats netlink.XfrmStateStats // zero while the outbound SA is pending
+	if _, pending := b.pending[id]; !pending {
+		out, err := b.nl.XfrmStateGet(saID(id.Local, id.Remote, id.OutSPI, id.TunnelID))
+		if err != nil || uint32(out.Ifid) != id.TunnelID {
+			return dataplane.Counters{}, false
+		}
+		outStats = out.Statistics
 	}
 	s := in.Statistics
 	return dataplane.Counters{
-		OutPackets: out.Statistics.Packets, OutBytes: out.Statistics.Bytes,
+		OutPackets: outStats.Packets, OutBytes: outStats.Bytes,
 		InPackets: s.Packets, InBytes: s.Bytes,
 		ReplayDrops:  uint64(s.ReplayWindow) + uint64(s.Replay),
 		AuthFailures: uint64(s.Failed),

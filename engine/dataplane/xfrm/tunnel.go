@@ -124,6 +124,7 @@ func (b *Backend) DeleteTunnel(id uint32) error {
 		return fmt.Errorf("xfrm: delete tunnel %d: %w", id, err)
 	}
 	delete(b.policies, id)
+	b.dropPending(id)
 	return nil
 }
 

@@ -39,8 +39,21 @@
 // ones, so cached bundles are rebuilt: the newest SA carries all outbound
 // traffic from the moment InstallChildSA returns, including existing flows
 // (TestXFRMKernel/rekey checks this). For no packet to be lost in both
-// directions, the engine must therefore install the new pair on a side only
-// once the peer can decrypt it, then delete the old pair.
+// directions, a side must send on the new pair only once the peer can
+// decrypt it: a CHILD SA installed with OutboundPending gets its inbound SA
+// at once and its outbound SA only when ActivateOutbound is called, which
+// the responder of a rekey does when the old pair is deleted
+// (TestXFRMKernel/rekey-pending).
+//
+// DeleteChildSA forgets the CHILD SA at once (counters, further calls) but
+// leaves its two SAs in the kernel for dataplane.DeleteGrace: ESP packets
+// the peer sent on the old SA before the Delete exchange may still be in
+// the asynchronous crypto queues of either kernel when it runs
+// (TestRekeyTrafficInVM lost bursts of them to XfrmInNoStates without the
+// grace), and a packet routed to the old outbound SA just before its
+// deletion is dropped (XfrmOutStateInvalid) if it goes first. The newer SA
+// of the tunnel carries the outbound traffic meanwhile; without one the
+// tunnel goes on sending on the deleted SA until the grace ends.
 //
 // # Lifetimes
 //
@@ -83,6 +96,7 @@ package xfrm
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/dataplane/netdev"
@@ -111,6 +125,14 @@ type Backend struct {
 	// policies records, per tunnel and inner address family, the outer
 	// endpoints the tunnel's policies were installed with.
 	policies map[uint32]map[int]endpoints
+	// pending holds the outbound SAs of CHILD SAs installed with
+	// OutboundPending, until ActivateOutbound adds them.
+	pending map[dataplane.ChildSAID]*netlink.XfrmState
+	// dying are the CHILD SAs deleted whose SAs stay in the kernel for
+	// grace (dataplane.DeleteGrace, 0 in some tests).
+	dying  map[dataplane.ChildSAID]bool
+	grace  time.Duration
+	closed bool
 }
 
 var (
@@ -130,11 +152,17 @@ func New(cfg Config) (*Backend, error) {
 		h.Close()
 		return nil, err
 	}
-	return &Backend{nl: h, xfrm: x, links: netdev.Wrap(h), policies: map[uint32]map[int]endpoints{}}, nil
+	return &Backend{nl: h, xfrm: x, links: netdev.Wrap(h), policies: map[uint32]map[int]endpoints{},
+		pending: map[dataplane.ChildSAID]*netlink.XfrmState{}, dying: map[dataplane.ChildSAID]bool{},
+		grace: dataplane.DeleteGrace}, nil
 }
 
-// Close releases the netlink sockets. Installed state stays in the kernel.
+// Close releases the netlink sockets. Installed state stays in the kernel,
+// SAs in their grace period after DeleteChildSA too.
 func (b *Backend) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
 	b.xfrm.Close()
 	b.nl.Close()
 }

@@ -31,8 +31,9 @@ func BenchmarkHandshake(b *testing.B) {
 // count the IKE SAs alone.
 type discard struct{}
 
-func (discard) InstallChildSA(dataplane.ChildSA) error  { return nil }
-func (discard) DeleteChildSA(dataplane.ChildSAID) error { return nil }
+func (discard) InstallChildSA(dataplane.ChildSA) error     { return nil }
+func (discard) ActivateOutbound(dataplane.ChildSAID) error { return nil }
+func (discard) DeleteChildSA(dataplane.ChildSAID) error    { return nil }
 
 // BenchmarkMemoryPerSA reports the heap held by one established IKE SA with
 // its CHILD SA (B/SA, the average of initiator and responder), measured

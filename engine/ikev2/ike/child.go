@@ -27,6 +27,14 @@ type child struct {
 	// replaced is set once a rekey created its successor: it carries no
 	// new traffic and waits for its Delete exchange (section 2.8).
 	replaced bool
+	// pendingOut is set while the CHILD SA is in the data plane with its
+	// outbound direction pending (we answered the peer's rekey), until
+	// activateAt or the deletion of the CHILD SA it replaces; successor
+	// is the CHILD SA that the peer's rekey of this one created, pending
+	// until this one goes (see task_rekey_child.go).
+	pendingOut bool
+	activateAt time.Time
+	successor  *child
 }
 
 // ChildInfo is what an SA knows of one of its CHILD SAs besides what it

@@ -161,6 +161,12 @@ type Config struct {
 	// DPD configures dead peer detection (section 2.4); the zero value
 	// disables it.
 	DPD DPD
+	// Fragmentation is IKE fragmentation (RFC 7383; frag.go), negotiated
+	// in IKE_SA_INIT: a responder's Resolver cannot change it.
+	Fragmentation Fragmentation
+	// CP is the configuration exchange of IKE_AUTH (sections 2.19 and
+	// 3.15; task_cp.go).
+	CP ConfigExchange
 }
 
 // DPD is the dead peer detection of an IKE SA (RFC 7296 section 2.4; IOS
@@ -235,6 +241,8 @@ type Env struct {
 	Now       func() time.Time
 	Rand      io.Reader
 	Dataplane dataplane.Dataplane
+	// Reassembly bounds the reassembly of IKE fragments (frag.go).
+	Reassembly Reassembly
 }
 
 // check verifies that the configuration can work.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -261,7 +262,7 @@ func TestCookieThenInvalidKE(t *testing.T) {
 	checkEstablished(t, p)
 	var got []string
 	for _, m := range inits {
-		ke := m.Payloads[len(m.Payloads)-4].(*wire.KE) // SA, KE, Ni, N(NATD_S), N(NATD_D)
+		ke := m.Payloads[slices.IndexFunc(m.Payloads, func(p wire.Payload) bool { return p.Type() == wire.PayloadKE })].(*wire.KE)
 		s := ke.Group.String()
 		if requestCookie(m) != nil {
 			s = "N(COOKIE), " + s

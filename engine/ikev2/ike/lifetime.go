@@ -53,10 +53,22 @@ const (
 	// example with TEMPORARY_FAILURE, RFC 7296 section 2.25) is tried
 	// again.
 	rekeyRetry = 10 * time.Second
+	// rekeyRetryMin is the shortest wait before a refused rekey is tried
+	// again (see retryAt).
+	rekeyRetryMin = time.Second
 	// VolumePoll is how often the byte counters of CHILD SAs with a
 	// volume lifetime (ChildConfig.LifetimeKB) are read.
 	VolumePoll = 10 * time.Second
 )
+
+// retryAt returns when a refused rekey of an SA that expires at expire is
+// tried again: after rekeyRetry, or halfway to the hard expiry when that
+// is sooner (but not before rekeyRetryMin), so that short lifetimes get
+// another attempt before it.
+func (sa *SA) retryAt(expire time.Time) time.Time {
+	now := sa.env.Now()
+	return now.Add(min(rekeyRetry, max(expire.Sub(now)/2, rekeyRetryMin)))
+}
 
 // softFraction returns the fraction of a lifetime after which an SA is
 // rekeyed (see softMin).
@@ -105,11 +117,14 @@ func (sa *SA) lifetimeTimers(t *timerMin) {
 			t.at(c.rekeyAt)
 		}
 		t.at(c.expireAt)
+		t.at(c.activateAt)
 	}
 }
 
 // expire acts on the lifetimes that ran out by now: the hard expiry of an
-// SA deletes it, the soft expiry rekeys it (RFC 7296 section 2.8).
+// SA deletes it, the soft expiry rekeys it (RFC 7296 section 2.8); a
+// CHILD SA whose outbound direction waited too long for the Delete of its
+// predecessor is activated.
 func (sa *SA) expire(now time.Time) {
 	if !now.Before(sa.expireAt) {
 		sa.state = StateDeleting
@@ -124,6 +139,7 @@ func (sa *SA) expire(now time.Time) {
 		sa.volumeAt = now.Add(VolumePoll)
 	}
 	for _, c := range sa.children {
+		sa.activateLate(c, now)
 		var used uint64
 		if volumes {
 			used = sa.bytesUsed(c)
@@ -140,6 +156,22 @@ func (sa *SA) expire(now time.Time) {
 		sa.volumeAt = time.Time{}
 	}
 }
+
+// activateLate activates the outbound direction of c, the new SA of a
+// rekey we answered, if the Delete of the SA it replaces has not come by
+// its fallback time (see childRekey); a failure is tried again after
+// activateRetry.
+func (sa *SA) activateLate(c *child, now time.Time) {
+	if !c.pendingOut || now.Before(c.activateAt) || sa.isDeleting(c) {
+		return // a redundant SA of a collision that we delete never sends
+	}
+	if sa.activateOutbound(c) != nil {
+		c.activateAt = now.Add(activateRetry)
+	}
+}
+
+// activateRetry is the wait before a failed activation is tried again.
+const activateRetry = time.Second
 
 // startVolumes sets the soft and hard volume lifetimes of a new CHILD SA
 // and starts reading the counters, when the data plane counts bytes.
@@ -203,7 +235,7 @@ func (sa *SA) checkLiveness(now time.Time) {
 	if !sa.dpdOn() || sa.mgr.active != nil || len(sa.mgr.queue) > 0 || now.Before(sa.livenessDue()) {
 		return
 	}
-	if in, out, ok := sa.packets(); ok {
+	if in, out, ok := sa.espPackets(); ok {
 		sent := out != sa.outPackets
 		heard := in != sa.inPackets
 		sa.inPackets, sa.outPackets = in, out
@@ -220,9 +252,9 @@ func (sa *SA) checkLiveness(now time.Time) {
 		retransmit: sa.cfg.DPDRetransmit(), liveness: true})
 }
 
-// packets returns the packet counters summed over the CHILD SAs, if the
+// espPackets returns the packet counters summed over the CHILD SAs, if the
 // data plane counts them for any.
-func (sa *SA) packets() (in, out uint64, ok bool) {
+func (sa *SA) espPackets() (in, out uint64, ok bool) {
 	st, isStats := sa.env.Dataplane.(dataplane.Stats)
 	if !isStats {
 		return 0, 0, false

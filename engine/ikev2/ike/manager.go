@@ -53,12 +53,12 @@ func (m *message) errorNotify() *wire.Notify {
 
 // exchange is one request and its response.
 type exchange struct {
-	typ    wire.ExchangeType
-	tasks  []task
-	id     uint32
-	packet []byte    // the request as sent
-	sent   int       // transmissions so far
-	next   time.Time // when to retransmit, or give up
+	typ     wire.ExchangeType
+	tasks   []task
+	id      uint32
+	packets [][]byte  // the request as sent: one message or its fragments
+	sent    int       // transmissions so far
+	next    time.Time // when to retransmit, or give up
 	// retransmit, if not zero, replaces the configured schedule (the
 	// liveness checks of DPD).
 	retransmit Retransmit
@@ -85,7 +85,7 @@ type manager struct {
 	queue  []*exchange
 	// Requests we receive.
 	peerNextID uint32
-	lastResp   []byte // the response to request peerNextID-1
+	lastResp   [][]byte // the response to request peerNextID-1, as sent
 }
 
 // errRetry asks the manager to send the active exchange again, rebuilt
@@ -117,16 +117,16 @@ func (sa *SA) transmit(ex *exchange) []Datagram {
 			return nil
 		}
 	}
-	raw, err := sa.encode(m)
+	pkts, err := sa.encodeFor(m, sa.local, sa.remote)
 	if err != nil {
 		sa.fail(err)
 		return nil
 	}
 	if ex.typ == wire.IKESAInit {
-		sa.hs.initReq = raw
+		sa.hs.initReq = pkts[0]
 	}
-	ex.packet, ex.sent, ex.next = raw, 1, sa.env.Now().Add(sa.schedule(ex).delay(0))
-	return sa.send(raw)
+	ex.packets, ex.sent, ex.next = pkts, 1, sa.env.Now().Add(sa.schedule(ex).delay(0))
+	return sa.send(pkts)
 }
 
 // header returns the header of an outgoing message.
@@ -149,6 +149,7 @@ func (sa *SA) header(typ wire.ExchangeType, id uint32, response bool) wire.Heade
 func (sa *SA) Tick(now time.Time) []Datagram {
 	out := sa.retransmit(now)
 	out = append(out, sa.tickOthers(now)...)
+	sa.expireFragments(now)
 	if sa.state == StateEstablished && sa.parent == nil {
 		sa.expire(now)
 		sa.checkLiveness(now)
@@ -177,7 +178,7 @@ func (sa *SA) retransmit(now time.Time) []Datagram {
 	}
 	ex.next = now.Add(r.delay(ex.sent))
 	ex.sent++
-	return sa.send(ex.packet)
+	return sa.send(ex.packets) // every fragment again (RFC 7383 section 2.5)
 }
 
 // NextTimer returns when Tick must next be called, or false if no timer
@@ -192,6 +193,7 @@ func (sa *SA) NextTimer() (time.Time, bool) {
 		sa.livenessTimer(&t)
 	}
 	sa.othersNext(&t)
+	sa.fragmentTimer(&t)
 	return t.t, t.ok
 }
 
@@ -253,6 +255,9 @@ func (sa *SA) handleRequest(wm *wire.Message, raw []byte, m *message) []Datagram
 	h := &wm.Header
 	switch {
 	case sa.mgr.lastResp != nil && h.MessageID+1 == sa.mgr.peerNextID:
+		if !sa.answersRetransmit(wm, raw) {
+			return nil
+		}
 		return reply(m, sa.mgr.lastResp) // RFC 7296 section 2.1: retransmit the response
 	case h.MessageID != sa.mgr.peerNextID:
 		return nil // outside the window (section 2.3)
@@ -286,13 +291,13 @@ func (sa *SA) handleRequest(wm *wire.Message, raw []byte, m *message) []Datagram
 			return nil
 		}
 	}
-	resp, err := sa.encode(out)
+	resp, err := sa.encodeFor(out, rx.local, rx.remote)
 	if err != nil {
 		sa.fail(err)
 		return nil
 	}
 	if h.Exchange == wire.IKESAInit {
-		sa.hs.initResp = resp
+		sa.hs.initResp = resp[0]
 	}
 	if h.Exchange == wire.IKEAuth {
 		sa.establish()
@@ -345,16 +350,16 @@ func (sa *SA) respondError(rx *message, err error) []Datagram {
 	out.add(ne.notify())
 	if h.Exchange == wire.IKESAInit {
 		out.hdr.SPIr = 0
-		resp, encErr := sa.encode(out)
+		resp, encErr := sa.encodeFor(out, rx.local, rx.remote)
 		sa.spiI, sa.spiR, sa.state, sa.in, sa.out = 0, 0, StateIdle, nil, nil
-		sa.natLocal, sa.natRemote = false, false
+		sa.natLocal, sa.natRemote, sa.frag, sa.vendor = false, false, fragState{}, vendorState{}
 		sa.hs = &handshake{group: firstGroup(sa.cfg.Proposals)}
 		if encErr != nil {
 			return nil
 		}
 		return reply(rx, resp)
 	}
-	resp, encErr := sa.encode(out)
+	resp, encErr := sa.encodeFor(out, rx.local, rx.remote)
 	sa.fail(fmt.Errorf("ike: %v request: %w", h.Exchange, err))
 	if encErr != nil {
 		return nil

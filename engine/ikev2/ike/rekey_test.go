@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/dataplane/recording"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
 	"github.com/google/go-cmp/cmp"
 )
@@ -311,7 +312,8 @@ func TestRekeyIKETwice(t *testing.T) {
 // TestRekeyChildCollision crosses two rekeys of the same CHILD SA (RFC
 // 7296 section 2.8.1): each side answers the other's request before its
 // own response arrives. Exactly one new CHILD SA survives, the same on
-// both sides, and the data planes hold nothing else.
+// both sides, it carries the outbound traffic on both, and the data planes
+// hold nothing else.
 func TestRekeyChildCollision(t *testing.T) {
 	for seed := uint64(40); seed < 46; seed++ {
 		ci, cr := configs(suites[0])
@@ -330,6 +332,20 @@ func TestRekeyChildCollision(t *testing.T) {
 		for _, sa := range []*SA{p.i, p.r} {
 			if sa.mgr.active != nil || len(sa.mgr.queue) != 0 || len(sa.deleting) != 0 || sa.children[0].replaced {
 				t.Errorf("seed %d: exchanges left: active %v, queue %d, deleting %x", seed, sa.mgr.active, len(sa.mgr.queue), sa.deleting)
+			}
+		}
+		// The survivor sends on both sides; the redundant SA, deleted,
+		// never sent on either side (installed pending, never
+		// activated).
+		for _, d := range []*recording.Dataplane{p.di, p.dr} {
+			survivor := d.Installed()[0]
+			if got, ok := d.Sending(survivor.TunnelID); !ok || got != survivor.ID() || survivor.OutboundPending {
+				t.Errorf("seed %d: sending on %v, want the survivor %v, active", seed, got, survivor.ID())
+			}
+			for _, c := range d.Calls() {
+				if (c.Op == recording.Activate || c.Op == recording.Install) && c.ID != survivor.ID() && c.ID.InSPI != old.In.SPI && c.ID.OutSPI != old.In.SPI {
+					t.Errorf("seed %d: %v: a redundant CHILD SA sent", seed, c)
+				}
 			}
 		}
 	}

@@ -73,6 +73,12 @@ type SA struct {
 	// natLocal and natRemote record a NAT in front of us or of the peer
 	// (RFC 7296 section 2.23).
 	natLocal, natRemote bool
+	// frag is IKE fragmentation (frag.go) and vendor what the peer's
+	// vendor IDs said (vendor.go); both belong to the actor.
+	frag   fragState
+	vendor vendorState
+	// cp is what the configuration exchange learnt (task_cp.go).
+	cp cpState
 
 	// hs holds what only the IKE_SA_INIT and IKE_AUTH exchanges need; it
 	// is dropped once the SA is established.
@@ -239,6 +245,7 @@ func (sa *SA) fail(err error) {
 	sa.mgr.active, sa.mgr.queue = nil, nil
 	sa.hs, sa.rekeying, sa.after = nil, nil, nil
 	sa.dropOthers()
+	sa.Close()
 }
 
 // establish marks the SA established after IKE_AUTH, drops the handshake
@@ -249,16 +256,24 @@ func (sa *SA) establish() {
 	sa.lastRecv = sa.env.Now()
 }
 
-// send wraps data for the peer.
-func (sa *SA) send(data []byte) []Datagram {
-	return []Datagram{{From: sa.local, To: sa.remote, Data: data}}
+// send wraps the packets of a message for the peer.
+func (sa *SA) send(pkts [][]byte) []Datagram {
+	return datagrams(sa.local, sa.remote, pkts)
 }
 
-// reply wraps a response to the request m: it goes back from the address
-// and port the request came to, to those it came from (RFC 7296 section
-// 2.11).
-func reply(m *message, data []byte) []Datagram {
-	return []Datagram{{From: m.local, To: m.remote, Data: data}}
+// reply wraps the packets of a response to the request m: they go back
+// from the address and port the request came to, to those it came from
+// (RFC 7296 section 2.11).
+func reply(m *message, pkts [][]byte) []Datagram {
+	return datagrams(m.local, m.remote, pkts)
+}
+
+func datagrams(from, to netip.AddrPort, pkts [][]byte) []Datagram {
+	out := make([]Datagram, len(pkts))
+	for i, p := range pkts {
+		out[i] = Datagram{From: from, To: to, Data: p}
+	}
+	return out
 }
 
 // randomSPI returns a random non-zero IKE SPI (RFC 7296 section 3.1).
@@ -357,58 +372,96 @@ func (sa *SA) handle(b []byte, local, from netip.AddrPort) []Datagram {
 // encode encodes an outgoing message: IKE_SA_INIT in the clear, the other
 // exchanges inside an Encrypted payload (RFC 7296 section 3.14), whose
 // associated data is the message up to the end of the SK payload header.
+// Messages larger than a datagram of the path are fragmented by encodeFor
+// (frag.go).
 func (sa *SA) encode(m *message) ([]byte, error) {
 	if m.hdr.Exchange == wire.IKESAInit {
 		wm := wire.Message{Header: m.hdr, Payloads: m.payloads}
 		return wm.Append(nil)
 	}
+	first, inner, err := plaintext(m)
+	if err != nil {
+		return nil, err
+	}
+	return sa.seal(m.hdr, first, inner)
+}
+
+// plaintext returns the type of the first payload of m and the encoded
+// payload chain, the plaintext of its Encrypted payload.
+func plaintext(m *message) (wire.PayloadType, []byte, error) {
 	inner, err := wire.AppendPayloads(nil, m.payloads)
 	if err != nil {
-		return nil, fmt.Errorf("ike: encode %v: %w", &m.hdr, err)
+		return 0, nil, fmt.Errorf("ike: encode %v: %w", &m.hdr, err)
 	}
 	first := wire.NoNextPayload
 	if len(m.payloads) > 0 {
 		first = m.payloads[0].Type()
 	}
+	return first, inner, nil
+}
+
+// seal encodes the message of header hdr whose Encrypted payload protects
+// inner, which starts with a payload of type first.
+func (sa *SA) seal(hdr wire.Header, first wire.PayloadType, inner []byte) ([]byte, error) {
 	n := sa.out.BodyLen(len(inner))
-	wm := wire.Message{Header: m.hdr, Payloads: []wire.Payload{&wire.SK{Inner: first, Body: make([]byte, n)}}}
+	wm := wire.Message{Header: hdr, Payloads: []wire.Payload{&wire.SK{Inner: first, Body: make([]byte, n)}}}
 	raw, err := wm.Append(nil)
 	if err != nil {
-		return nil, fmt.Errorf("ike: encode %v: %w", &m.hdr, err)
+		return nil, fmt.Errorf("ike: encode %v: %w", &hdr, err)
 	}
 	body, err := sa.out.Seal(raw[:len(raw)-n], inner)
 	if err != nil {
-		return nil, fmt.Errorf("ike: encrypt %v: %w", &m.hdr, err)
+		return nil, fmt.Errorf("ike: encrypt %v: %w", &hdr, err)
 	}
 	copy(raw[len(raw)-n:], body)
 	return raw, nil
 }
 
-// decrypt opens the Encrypted payload of a received protected message and
-// checks its inner payloads against the exchange's rules. Integrity
-// failures are errDrop (RFC 7296 section 2.21.2); malformed inner payloads
-// wrap wire.ErrSyntax. The result keeps the addresses of rx, the message
-// as received.
+// decrypt opens the Encrypted payload of a received protected message, or
+// adds its Encrypted Fragment to the message in reassembly (frag.go), and
+// checks the inner payloads against the exchange's rules. Integrity
+// failures, and fragments that do not complete their message, are errDrop
+// (RFC 7296 section 2.21.2, RFC 7383 section 2.6); malformed inner
+// payloads wrap wire.ErrSyntax. The vendor IDs are recorded. The result
+// keeps the addresses of rx, the message as received.
 func (sa *SA) decrypt(m *wire.Message, raw []byte, rx *message) (*message, error) {
-	sk := m.Encrypted()
-	if sk == nil || sa.in == nil {
-		return nil, fmt.Errorf("%w: %v without keys or SK payload", errDrop, &m.Header)
-	}
-	ad, body, err := wire.EncryptedSpan(raw)
+	first, plain, err := sa.open(m, raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errDrop, err)
+		return nil, err
 	}
-	plain, err := sa.in.Open(ad, body)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errDrop, err)
-	}
-	sa.owner().lastRecv = sa.env.Now() // the peer is alive (section 2.4)
-	inner, err := wire.DecodePayloads(sk.Inner, plain)
+	inner, err := wire.DecodePayloads(first, plain)
 	if err != nil {
 		return nil, err
 	}
 	if err := wire.CheckInner(&m.Header, inner); err != nil {
 		return nil, err
 	}
+	sa.noteVendorIDs(inner)
 	return &message{hdr: m.Header, payloads: inner, local: rx.local, remote: rx.remote}, nil
+}
+
+// open returns the first inner payload type and the plaintext of a
+// received protected message: its Encrypted payload opened, or the
+// message reassembled from its fragments.
+func (sa *SA) open(m *wire.Message, raw []byte) (wire.PayloadType, []byte, error) {
+	if sa.in == nil {
+		return 0, nil, fmt.Errorf("%w: %v without keys", errDrop, &m.Header)
+	}
+	if fragment(m) != nil {
+		return sa.reassemble(m, raw)
+	}
+	sk := m.Encrypted()
+	if sk == nil {
+		return 0, nil, fmt.Errorf("%w: %v without SK payload", errDrop, &m.Header)
+	}
+	ad, body, err := wire.EncryptedSpan(raw)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", errDrop, err)
+	}
+	plain, err := sa.in.Open(ad, body)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", errDrop, err)
+	}
+	sa.owner().lastRecv = sa.env.Now() // the peer is alive (section 2.4)
+	return sk.Inner, plain, nil
 }

@@ -28,10 +28,10 @@ func (t *ikeAuth) build(m *message) error {
 			m.add(&wire.ID{Responder: true, IDType: r.Type, Data: r.Data})
 		}
 		m.add(t.auth(hs.initReq, hs.nr, hs.skpi, id.body()))
-		return nil
+		return sa.buildCP(m)
 	}
 	m.add(&wire.ID{Responder: true, IDType: id.Type, Data: id.Data}, t.auth(hs.initResp, hs.ni, hs.skpr, id.body()))
-	return nil
+	return sa.buildCP(m)
 }
 
 // auth returns our AUTH payload over our IKE_SA_INIT message, the peer's
@@ -93,7 +93,7 @@ func (t *ikeAuth) process(m *message) error {
 	}
 	sa.peerID = Identity{Type: peer.Type, Data: bytes.Clone(peer.Data)}
 	sa.initialContact = !sa.initiator && hasNotify(m, wire.InitialContact)
-	return nil
+	return sa.processCP(m)
 }
 
 // hasNotify reports whether m carries a Notify payload of type t.

@@ -42,6 +42,9 @@ type childCreate struct {
 	// retryGroup is the group an INVALID_KE_PAYLOAD asked for.
 	retryGroup wire.DHGroup
 	installed  *child
+	// outboundPending installs the CHILD SA with its outbound direction
+	// pending: set for the responder of a rekey (see createChildResponder).
+	outboundPending bool
 }
 
 // newChildCreate returns the task that creates a CHILD SA in a
@@ -289,6 +292,7 @@ func (t *childCreate) install(peerSPI uint32) error {
 		In:         dataplane.Direction{SPI: t.spi, EncrKey: in.Encr, IntegKey: in.Integ},
 		Out:        dataplane.Direction{SPI: peerSPI, EncrKey: out.Encr, IntegKey: out.Integ},
 		LocalTS:    fromWire(local), RemoteTS: fromWire(remote),
+		OutboundPending: t.outboundPending,
 	}
 	if sa.natDetected() {
 		// RFC 7296 section 2.23, RFC 3948: ESP in UDP on the IKE ports.
@@ -302,6 +306,9 @@ func (t *childCreate) install(peerSPI uint32) error {
 		pfs = t.group
 	}
 	t.installed = sa.addChild(c.ID(), pfs, local, remote)
+	if t.outboundPending {
+		sa.awaitActivation(t.installed)
+	}
 	return nil
 }
 

@@ -25,10 +25,15 @@ type informational struct {
 	// answer holds, for the responder, the inbound SPIs of the CHILD SAs
 	// the peer deleted, to name in the Delete payload of the response.
 	answer []uint32
+	// ack is the responder's CFG_ACK to a CFG_SET (task_cp.go).
+	ack *wire.CP
 }
 
 func (t *informational) build(m *message) error {
 	sa := t.sa
+	if t.ack != nil {
+		m.add(t.ack)
+	}
 	switch {
 	case t.notify != 0:
 		m.add(&wire.Notify{NotifyType: t.notify})
@@ -57,6 +62,10 @@ func (t *informational) process(m *message) error {
 			if p.NotifyType == wire.AuthenticationFailed {
 				t.authFailed = true
 			}
+		case *wire.CP:
+			ack, err := t.sa.acceptSet(p)
+			t.ack = ack
+			errs = append(errs, err)
 		case *wire.Delete:
 			switch p.Protocol {
 			case wire.ProtocolIKE:
@@ -193,15 +202,17 @@ func (sa *SA) deleted() {
 }
 
 // removeChild removes the CHILD SA whose inbound SPI is spi from the data
-// plane and from the SA.
+// plane and from the SA, first activating the outbound direction of its
+// pending successor, if any.
 func (sa *SA) removeChild(spi uint32) error {
 	i := slices.IndexFunc(sa.children, func(c *child) bool { return c.id.InSPI == spi })
 	id := sa.children[i].id
+	activated := sa.activateSuccessor(sa.children[i]) // before: no gap in outbound traffic
 	sa.children = slices.Delete(sa.children, i, i+1)
 	if err := sa.env.Dataplane.DeleteChildSA(id); err != nil {
-		return fmt.Errorf("delete CHILD SA %v: %w", id, err)
+		return errors.Join(activated, fmt.Errorf("delete CHILD SA %v: %w", id, err))
 	}
-	return nil
+	return activated
 }
 
 // deleteChildren removes the SA's CHILD SAs from the data plane and returns

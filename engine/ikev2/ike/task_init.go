@@ -51,7 +51,9 @@ func (t *ikeInit) buildRequest(m *message) error {
 	m.add(&wire.SA{Proposals: toWire(t.sa.cfg.Proposals, wire.ProtocolIKE, nil)},
 		&wire.KE{Group: hs.group, Data: hs.dh.Public()},
 		&wire.Nonce{Data: hs.ni})
+	addVendorIDs(m)
 	t.sa.addNATDetection(m)
+	t.sa.offerFragmentation(m)
 	return nil
 }
 
@@ -104,7 +106,18 @@ func (t *ikeInit) processRequest(m *message) error {
 	}
 	t.chosen = chosen
 	t.natd = sa.processNATDetection(m)
-	return sa.deriveKeys(n, gir)
+	if err := sa.deriveKeys(n, gir); err != nil {
+		return err
+	}
+	sa.processExtensions(m)
+	return nil
+}
+
+// processExtensions records the vendor IDs and the fragmentation offer of
+// the peer's IKE_SA_INIT message (vendor.go, frag.go).
+func (sa *SA) processExtensions(m *message) {
+	sa.noteVendorIDs(m.payloads)
+	sa.processFragmentation(m)
 }
 
 // buildResponse adds SAr1, KEr and Nr.
@@ -113,9 +126,11 @@ func (t *ikeInit) buildResponse(m *message) error {
 	m.add(&wire.SA{Proposals: []wire.Proposal{t.chosen}},
 		&wire.KE{Group: hs.group, Data: hs.dh.Public()},
 		&wire.Nonce{Data: hs.nr})
+	addVendorIDs(m)
 	if t.natd {
 		t.sa.addNATDetection(m) // RFC 7296 section 2.23: only to a peer that supports NAT-T
 	}
+	t.sa.offerFragmentation(m)
 	return nil
 }
 
@@ -165,6 +180,7 @@ func (t *ikeInit) processResponse(m *message) error {
 	if sa.processNATDetection(m) && sa.natDetected() {
 		sa.floatToNATT()
 	}
+	sa.processExtensions(m)
 	return nil
 }
 

@@ -3,6 +3,8 @@ package ike
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
 )
@@ -11,9 +13,33 @@ import (
 // sections 1.3.3 and 2.8): the request names the old SA in a REKEY_SA
 // notification, by the SPI we expect in inbound packets, and proposes its
 // traffic selectors again; with PFS (a D-H transform in the ESP proposals)
-// it carries a KE payload. Make-before-break: the new CHILD SA goes into
-// the data plane first, then we, the rekey's initiator, delete the old one
-// with an INFORMATIONAL exchange.
+// it carries a KE payload.
+//
+// Make-before-break without loss in either direction, as strongSwan does
+// it: the data plane sends on the CHILD SA activated last, and a side may
+// send on the new SA only once its peer can decrypt it.
+//
+//  1. The responder installs the new SA when it answers, inbound only
+//     (dataplane.ChildSA.OutboundPending): it decrypts the new SA at once
+//     and keeps sending on the old one.
+//  2. We, the initiator, install both directions when the response
+//     arrives and send on the new SA from then on, which the responder
+//     decrypts; then we delete the old SA with an INFORMATIONAL exchange.
+//  3. The responder, receiving that Delete, activates the new SA's
+//     outbound direction before it removes the old SA (removeChild), and
+//     answers; we remove the old SA when the answer comes. What the
+//     responder sent on the old SA before its answer arrives before it.
+//
+// If the Delete does not come, the responder activates the new SA
+// activateFallback after installing it, or when it deletes the old one
+// itself (its hard lifetime).
+//
+// When both sides rekey the same CHILD SA at once (section 2.8.1), each
+// installs the SA of the other's rekey pending, and its own pending too,
+// since only the response's nonces tell which of the two stays: the
+// winner's creator activates its SA at once, the loser's creator never
+// does and deletes it, and the peer's Delete of the old SA activates the
+// winner on the other side. A redundant SA thus never sends.
 type childRekey struct {
 	sa     *SA
 	old    *child
@@ -39,6 +65,10 @@ func (t *childRekey) build(m *message) error {
 
 func (t *childRekey) process(m *message) error {
 	sa, old, c := t.sa, t.old, t.create
+	// After a collision (section 2.8.1) only the nonces of the response
+	// tell whether our new SA stays: it must not send before that, as
+	// the peer removes a redundant SA of ours as soon as we delete it.
+	c.outboundPending = t.peerNew != nil
 	if err := c.process(m); err != nil {
 		return err
 	}
@@ -53,16 +83,24 @@ func (t *childRekey) process(m *message) error {
 		case c.retryGroup != 0 && c.retryGroup != c.group && hasGroup(sa.cfg.Child.Proposals, c.retryGroup):
 			sa.queueChildRekey(old, c.retryGroup) // INVALID_KE_PAYLOAD (section 1.3)
 		default:
-			old.rekeyAt = sa.env.Now().Add(rekeyRetry)
+			old.rekeyAt = sa.retryAt(old.expireAt)
 		}
 		return nil
 	}
 	if t.peerNew != nil && lowestNonceOurs([2][]byte{c.ni, c.nr}, t.peerNonces) {
 		// Section 2.8.1: the SA created with the lowest of the four
-		// nonces is redundant and deleted by its creator, us; the peer's
-		// rekey replaces old, and the peer deletes old.
+		// nonces is redundant and deleted by its creator, us, without
+		// ever sending on it; the peer's rekey replaces old, and the
+		// peer deletes old, which activates the peer's new SA
+		// (old.successor) here.
 		sa.queueChildDelete(c.installed)
 		return nil
+	}
+	// Ours replaces old; the peer's, if the rekeys collided, is redundant
+	// and deleted by the peer: it must not send when old goes.
+	old.successor = nil
+	if err := sa.activateOutbound(c.installed); err != nil {
+		return err
 	}
 	old.replaced = true
 	if !sa.isDeleting(old) {
@@ -112,7 +150,9 @@ func (t *createChildResponder) process(m *message) error {
 			return nil
 		}
 	}
-	t.create = &childCreate{sa: sa, exch: wire.CreateChildSA}
+	// A rekey's new SA sends only once the initiator deletes old (see
+	// childRekey); a new CHILD SA sends at once.
+	t.create = &childCreate{sa: sa, exch: wire.CreateChildSA, outboundPending: t.old != nil}
 	return t.create.process(m)
 }
 
@@ -164,15 +204,59 @@ func (sa *SA) rekeyed(n *wire.Notify) (*child, *NotifyError) {
 }
 
 // rekeyedByPeer records that the peer rekeyed old, creating the CHILD SA
-// of create: old is replaced and waits for the peer's Delete. Our own rekey
-// of old is dropped if still queued; if it is outstanding, the two rekeys
-// collided and our response decides which new SA stays (RFC 7296 section
-// 2.8.1).
+// of create: old is replaced and waits for the peer's Delete, and the new
+// SA, installed with its outbound direction pending, is old's successor.
+// Our own rekey of old is dropped if still queued; if it is outstanding,
+// the two rekeys collided and our response decides which new SA stays
+// (RFC 7296 section 2.8.1).
 func (sa *SA) rekeyedByPeer(old *child, create *childCreate) {
 	old.replaced = true
+	old.successor = create.installed
 	r := old.rekeying
 	if r == nil || sa.dropQueuedRekey(old) {
 		return
 	}
 	r.peerNew, r.peerNonces = create.installed, [2][]byte{create.ni, create.nr}
+}
+
+// activateFallback is how long the responder of a CHILD SA rekey waits for
+// the initiator's Delete of the old SA before it sends on the new one all
+// the same: long enough for the initiator to get our response after
+// losing it once (it retransmits its request after 4 s with
+// DefaultRetransmit, and we answer again). With a shorter lifetime the
+// hard expiry of the old SA comes first, and its deletion activates the
+// new one.
+const activateFallback = 10 * time.Second
+
+// awaitActivation starts the fallback timer of c, just installed with its
+// outbound direction pending.
+func (sa *SA) awaitActivation(c *child) {
+	c.pendingOut = true
+	c.activateAt = sa.env.Now().Add(activateFallback)
+}
+
+// activateSuccessor activates the outbound direction of the pending CHILD
+// SA that replaces old, when old is about to leave the data plane. A
+// successor already active, or gone (a redundant SA of a collision,
+// deleted), is left alone.
+func (sa *SA) activateSuccessor(old *child) error {
+	next := old.successor
+	old.successor = nil
+	if next == nil || sa.childByIn(next.id.InSPI) != next {
+		return nil
+	}
+	return sa.activateOutbound(next)
+}
+
+// activateOutbound has the data plane send on c, installed with its
+// outbound direction pending.
+func (sa *SA) activateOutbound(c *child) error {
+	if !c.pendingOut {
+		return nil
+	}
+	if err := sa.env.Dataplane.ActivateOutbound(c.id); err != nil {
+		return fmt.Errorf("activate CHILD SA %v: %w", c.id, err)
+	}
+	c.pendingOut, c.activateAt = false, time.Time{}
+	return nil
 }

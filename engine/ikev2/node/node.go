@@ -9,9 +9,12 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/cp"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/frag"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/transport"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
@@ -49,6 +52,10 @@ type Config struct {
 	// ESPInUDP lets the kernel decapsulate ESP in UDP on the NAT-T
 	// sockets (the kernel data plane; transport.Listener.EnableESPInUDP).
 	ESPInUDP bool
+	// Reassembly bounds the reassembly of IKE fragments (RFC 7383) by
+	// every SA of the node: zero Limits mean frag.DefaultLimits(), a nil
+	// Budget one of ike.DefaultFragmentMemory octets for the node alone.
+	Reassembly ike.Reassembly
 }
 
 // Responder chooses the configuration of responder SAs in two steps, as
@@ -65,6 +72,11 @@ type Responder struct {
 	// Status, events and DeleteWhere); an error refuses the peer (see
 	// ike.Resolver).
 	Resolve func(id ID, local, remote netip.AddrPort, peerID ike.Identity) (*ike.Config, string, error)
+	// Fragmentation, if not nil, returns the IKE fragmentation to offer
+	// in the IKE_SA_INIT response to a request from remote to local (RFC
+	// 7383 section 2.3; IOS `crypto ikev2 fragmentation`, a global
+	// setting); nil offers none.
+	Fragmentation func(local, remote netip.AddrPort) ike.Fragmentation
 }
 
 // Peer is a configured IKE peer: the template of the IKE SAs initiated to
@@ -93,6 +105,18 @@ const (
 	FailedLinger = time.Minute
 )
 
+// receiveQueue and receiveQueueBytes bound the received IKE messages
+// waiting for the loop, in number and in octets (64 KiB datagrams must not
+// make the queue a quarter of a gigabyte). The queue absorbs a flood of
+// IKE_SA_INIT requests while the loop is not scheduled (tens of
+// milliseconds on a loaded host at 5,000 requests/s), so that a
+// legitimate request is not dropped with them and left to its sender's
+// retransmission seconds later.
+const (
+	receiveQueue      = 4096
+	receiveQueueBytes = 8 << 20
+)
+
 // Node is a running IKE runtime. Its methods are safe for concurrent use.
 type Node struct {
 	lis     *transport.Listener
@@ -104,8 +128,12 @@ type Node struct {
 	onEvent func(Event)
 	now     func() time.Time
 	adm     *admission // admission.go, keepalive.go
+	reasm   ike.Reassembly
 
 	in        chan packet
+	queued    atomic.Int64  // octets of the messages in the queue
+	dropped   atomic.Uint64 // messages dropped on a full queue
+	dropWarn  atomic.Int64  // when that was last logged (Unix ns)
 	do        chan func()
 	quit      chan struct{} // closed by Close
 	closeOnce sync.Once
@@ -131,7 +159,8 @@ type entry struct {
 	sa        *ike.SA
 	half      halfKey // the halfOpen key of a responder, until established
 
-	logged      ike.State // the state last settled
+	logged      ike.State      // the state last settled
+	attrs       *cp.Attributes // the PeerAttributes last reported
 	established time.Time
 	expire      time.Time // half-open or failed SA: when to drop it
 	timer       time.Time // when the entry is due in the heap
@@ -165,7 +194,8 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		onEvent:   cfg.OnEvent,
 		now:       cfg.Now,
 		adm:       newAdmission(cfg),
-		in:        make(chan packet, 256),
+		reasm:     cfg.Reassembly,
+		in:        make(chan packet, receiveQueue),
 		do:        make(chan func()),
 		quit:      make(chan struct{}),
 		stopped:   make(chan struct{}),
@@ -179,6 +209,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if n.now == nil {
 		n.now = time.Now
+	}
+	if n.reasm.Budget == nil {
+		n.reasm.Budget = frag.NewBudget(ike.DefaultFragmentMemory)
 	}
 	n.dp = &childLog{Dataplane: cfg.Dataplane, now: n.now, sas: map[dataplane.ChildSAID]installed{}}
 	lis, err := transport.Listen(ctx, transport.Config{
@@ -237,12 +270,31 @@ func (n *Node) Close() error {
 // it for the loop, dropping it when the queue is full (the peer
 // retransmits, RFC 7296 section 2.1).
 func (n *Node) HandleIKE(p *transport.Packet) {
+	size := int64(len(p.Data))
+	if n.queued.Add(size) > receiveQueueBytes {
+		n.queued.Add(-size)
+		n.queueFull(p)
+		return
+	}
 	pk := packet{local: p.Local, remote: p.Remote, hdr: p.Header, data: slices.Clone(p.Data)}
 	select {
 	case n.in <- pk:
 	default:
-		n.log.Warn("receive queue full, message dropped", "from", p.Remote, "header", &p.Header)
+		n.queued.Add(-size)
+		n.queueFull(p)
 	}
+}
+
+// queueFull counts a message dropped on a full receive queue and logs it
+// at most once a second, with the count so far: a flood must not flood
+// the log as well.
+func (n *Node) queueFull(p *transport.Packet) {
+	dropped := n.dropped.Add(1)
+	now, last := time.Now().UnixNano(), n.dropWarn.Load()
+	if now-last < int64(time.Second) || !n.dropWarn.CompareAndSwap(last, now) {
+		return
+	}
+	n.log.Warn("receive queue full, messages dropped", "dropped", dropped, "from", p.Remote, "header", &p.Header)
 }
 
 // run executes fn in the loop and waits for it.
@@ -338,7 +390,7 @@ func (n *Node) add(e *entry) {
 }
 
 func (n *Node) env() ike.Env {
-	return ike.Env{Now: n.now, Rand: rand.Reader, Dataplane: n.dp}
+	return ike.Env{Now: n.now, Rand: rand.Reader, Dataplane: n.dp, Reassembly: n.reasm}
 }
 
 // loop is the node's one goroutine: it owns every SA.
@@ -354,6 +406,7 @@ func (n *Node) loop(ctx context.Context) {
 		case <-n.quit:
 			return
 		case p := <-n.in:
+			n.queued.Add(-int64(len(p.data)))
 			n.receive(p)
 		case fn := <-n.do:
 			fn()
@@ -395,6 +448,7 @@ func (n *Node) receive(p packet) {
 		n.log.Debug("message for no SA dropped", "from", p.remote, "header", &p.hdr)
 		return
 	}
+	n.debugPacket(e, DebugReceived, p.local, p.remote, p.data)
 	n.send(e, e.sa.HandleDatagram(p.data, p.local, p.remote))
 	n.touch(e)
 	if !e.initiator && e.sa.State() == ike.StateIdle {
@@ -454,19 +508,23 @@ func (n *Node) responderEntry(p packet) *entry {
 		return nil
 	}
 	e := &entry{index: -1}
-	e.cfg = ike.Config{Proposals: ps, NATPort: n.natPort, Resolve: func(local, remote netip.AddrPort, peerID ike.Identity) (*ike.Config, error) {
+	if f := n.resp.Fragmentation; f != nil {
+		e.cfg.Fragmentation = f(p.local, p.remote)
+	}
+	e.cfg.Proposals, e.cfg.NATPort, e.cfg.Resolve = ps, n.natPort, func(local, remote netip.AddrPort, peerID ike.Identity) (*ike.Config, error) {
 		c, tag, err := n.resp.Resolve(e.id, local, remote, peerID)
 		if err == nil {
 			e.peer = tag
 		}
 		return c, err
-	}}
+	}
 	return e
 }
 
 // send transmits the datagrams an SA returned.
 func (n *Node) send(e *entry, out []ike.Datagram) {
 	for _, d := range out {
+		n.debugPacket(e, DebugSent, d.From, d.To, d.Data)
 		if err := n.lis.Send(d.From, d.To, d.Data); err != nil {
 			n.log.Warn("send failed", "peer", e.peer, "to", d.To, "err", err)
 		}
@@ -525,6 +583,12 @@ func (n *Node) settle() {
 // note logs and reports a change of e's state.
 func (n *Node) note(e *entry) {
 	s := e.sa.State()
+	if a := e.sa.PeerAttributes(); a != e.attrs {
+		e.attrs = a
+		if s == ike.StateEstablished && e.logged == s {
+			n.event(e, EventConfig)
+		}
+	}
 	if e.logged == s {
 		return
 	}
@@ -580,6 +644,7 @@ func (n *Node) drop(e *entry) {
 	n.unroute(e)
 	n.timers.remove(e)
 	delete(n.sas, e.id)
+	e.sa.Close() // its fragments in reassembly
 	for _, id := range e.sa.ChildSAs() {
 		if err := n.dp.DeleteChildSA(id); err != nil {
 			n.log.Warn("delete CHILD SA of a dropped IKE SA", "peer", e.peer, "err", err)

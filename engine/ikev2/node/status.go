@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/cp"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
 )
 
@@ -23,6 +24,9 @@ const (
 	// EventDeleted: the SA is gone (deleted by either side, dropped, or
 	// expired after failing); it leaves Status.
 	EventDeleted
+	// EventConfig: an established SA's PeerAttributes changed (a CFG_SET
+	// accepted from the peer, RFC 7296 section 3.15).
+	EventConfig
 )
 
 // String returns the kind's name.
@@ -34,6 +38,8 @@ func (k EventKind) String() string {
 		return "failed"
 	case EventDeleted:
 		return "deleted"
+	case EventConfig:
+		return "config"
 	}
 	return "unknown"
 }
@@ -63,6 +69,16 @@ type Info struct {
 	// InitialContact reports that the peer, as initiator, sent
 	// INITIAL_CONTACT (RFC 7296 section 2.4).
 	InitialContact bool
+	// PeerVendorIDs are the vendor IDs the peer sent and Cisco whether one
+	// was Cisco's (ike.SA.PeerVendorIDs, IsCisco); Fragmentation whether
+	// IKE fragmentation was negotiated (RFC 7383).
+	PeerVendorIDs        []string
+	Cisco, Fragmentation bool
+	// PeerAttributes are the configuration attributes the peer sent in
+	// IKE_AUTH (ike.SA.PeerAttributes), nil if none.
+	PeerAttributes *cp.Attributes
+	// SentAttributes are those this side sent (ike.SA.SentAttributes).
+	SentAttributes *cp.Attributes
 }
 
 func (n *Node) info(e *entry) Info {
@@ -71,6 +87,8 @@ func (n *Node) info(e *entry) Info {
 	return Info{
 		ID: e.id, Peer: e.peer, Initiator: e.initiator, State: e.sa.State(), SPIi: spiI, SPIr: spiR,
 		Local: local, Remote: remote, PeerID: e.sa.PeerID(), InitialContact: e.sa.InitialContact(),
+		PeerVendorIDs: e.sa.PeerVendorIDs(), Cisco: e.sa.IsCisco(), Fragmentation: e.sa.Fragmentation(),
+		PeerAttributes: e.sa.PeerAttributes(), SentAttributes: e.sa.SentAttributes(),
 	}
 }
 
@@ -109,6 +127,9 @@ type SAStatus struct {
 	// Established is when IKE_AUTH completed; zero before.
 	Established time.Time
 	Children    []ChildStatus
+	// PeerVendorIDs, Cisco and Fragmentation are as in Info.
+	PeerVendorIDs        []string
+	Cisco, Fragmentation bool
 }
 
 // ChildStatus is a snapshot of one installed CHILD SA, without its keys.
@@ -123,11 +144,32 @@ type ChildStatus struct {
 
 // Status returns a snapshot of every IKE SA, in order of creation.
 func (n *Node) Status() ([]SAStatus, error) {
+	return n.statusWhere(nil)
+}
+
+// StatusOf returns a snapshot of the IKE SAs whose remote address is
+// remote, in order of creation: a hub holding thousands of sessions
+// answers `show ... remote ADDR` without copying the others.
+func (n *Node) StatusOf(remote netip.Addr) ([]SAStatus, error) {
+	remote = remote.Unmap()
+	return n.statusWhere(func(e *entry) bool {
+		_, r := e.sa.Endpoints()
+		return r.Addr().Unmap() == remote
+	})
+}
+
+// statusWhere returns the snapshots of the SAs that match (all of them
+// for a nil match), in order of creation.
+func (n *Node) statusWhere(match func(*entry) bool) ([]SAStatus, error) {
 	var out []SAStatus
 	err := n.run(func() {
-		out = make([]SAStatus, 0, len(n.sas))
+		if match == nil {
+			out = make([]SAStatus, 0, len(n.sas))
+		}
 		for _, e := range n.sas {
-			out = append(out, n.status(e))
+			if match == nil || match(e) {
+				out = append(out, n.status(e))
+			}
 		}
 	})
 	slices.SortFunc(out, func(a, b SAStatus) int { return compareID(a.ID, b.ID) })
@@ -156,6 +198,7 @@ func (n *Node) status(e *entry) SAStatus {
 		Local: local, Remote: remote, NATLocal: natLocal, NATRemote: natRemote,
 		LocalID: sa.Config().LocalID, PeerID: sa.PeerID(), Transforms: sa.Transforms(),
 		LocalMsgID: lm, RemoteMsgID: rm, Established: e.established,
+		PeerVendorIDs: sa.PeerVendorIDs(), Cisco: sa.IsCisco(), Fragmentation: sa.Fragmentation(),
 	}
 	for _, id := range sa.ChildSAs() {
 		s.Children = append(s.Children, n.dp.status(id))

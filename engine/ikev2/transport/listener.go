@@ -144,9 +144,12 @@ func Listen(ctx context.Context, cfg Config) (*Listener, error) {
 				l.closeSockets()
 				return nil, err
 			}
-			if natt && cfg.ESP != nil {
-				growReceiveBuffer(s.conn)
-			}
+			// Every socket gets the large buffer: ESP in UDP arrives
+			// in bursts, and a flood of IKE_SA_INIT requests must not
+			// crowd a legitimate one out of the buffer while the
+			// process waits for a CPU (the node answers floods with
+			// cookies, cheaply, but only what it reads).
+			growReceiveBuffer(s.conn)
 			l.socks = append(l.socks, s)
 		}
 	}

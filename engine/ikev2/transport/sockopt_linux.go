@@ -32,9 +32,10 @@ func enablePktinfo(conn *net.UDPConn, v6 bool) error {
 	return nil
 }
 
-// espRcvBuf is the receive buffer of a NAT-T socket that carries ESP for
-// the userspace data plane: a TCP window of ESP-in-UDP packets arrives in
-// one burst and overflows the default buffer.
+// espRcvBuf is the receive buffer of the IKE sockets: a TCP window of
+// ESP-in-UDP packets for the userspace data plane arrives in one burst,
+// and so does a flood of IKE_SA_INIT requests; either overflows the
+// default buffer.
 const espRcvBuf = 4 << 20
 
 // growReceiveBuffer enlarges the receive buffer of conn to espRcvBuf, best
