@@ -31,6 +31,8 @@ type engineOptions struct {
 	Dataplane string
 	// LogLevel is the level of the engine's log on stderr.
 	LogLevel slog.Level
+	// Reactivate is the FlexVPN client's probe interval (--reactivate).
+	Reactivate time.Duration
 }
 
 // parseListen parses the comma-separated --listen addresses.
@@ -79,7 +81,7 @@ func startEngine(sys *modes.System, opts engineOptions, log *slog.Logger) (*appE
 	sys.Dataplane = dataplaneName(dp)
 	cfg := engine.Config{
 		Dataplane: dp, Listen: opts.Listen, IKEPort: opts.IKEPort, NATPort: opts.NATPort,
-		Logger: log, ESPInUDP: espInUDP, OnEvent: engineEvents(sys.Log),
+		Logger: log, ESPInUDP: espInUDP, OnEvent: engineEvents(sys.Log), Reactivate: opts.Reactivate,
 	}
 	if h, ok := dp.(interface {
 		HandleESP(local, remote netip.AddrPort, packet []byte)

@@ -29,6 +29,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/flexvpnd/flexvpnd/engine"
 )
 
 func main() {
@@ -51,6 +53,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "0.0.0.0,::", "comma-separated local `addresses` of the IKE sockets")
 	dp := fs.String("dataplane", "none", "data plane: none (negotiate only), userspace, xfrm (kernel) or auto")
 	logLevel := fs.String("log-level", "warn", "engine log `level` on stderr: debug, info, warn or error")
+	reactivate := fs.Duration("reactivate", engine.DefaultReactivate, "how often a FlexVPN client on a backup peer probes its preferred peer (`peer reactivate`)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -68,6 +71,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "flexvpnd: %v\n", err)
 		return 2
 	}
+	eng.Reactivate = *reactivate
 	return runAppliance(*startup, ssh, eng, stdin, stdout, stderr)
 }
 

@@ -53,6 +53,7 @@ func TestNetnsDataplane(t *testing.T) {
 	t.Run("site-to-site", func(t *testing.T) { testSiteToSite(t, bin) })
 	t.Run("hub-and-spokes", func(t *testing.T) { testHubSpokes(t, bin) })
 	t.Run("strongswan", func(t *testing.T) { testStrongSwan(t, bin) })
+	t.Run("flexvpn-client", func(t *testing.T) { testFlexVPNClient(t, bin) })
 }
 
 // requireEnvVar turns the skips of these tests into failures, as it does
