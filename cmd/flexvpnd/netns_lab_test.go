@@ -42,11 +42,12 @@ func tunnelRoute(lanNet string) string {
 	return "ip route " + lanNet + " 255.255.255.0 Tunnel0\n"
 }
 
-// TestNetnsDataplane runs the namespace integration tests of issue 4 with
-// one build of flexvpnd: site-to-site sVTI between two LANs, a hub with
-// Virtual-Access interfaces for two spokes, and interop with strongSwan
-// (kernel-libipsec), each configured by IOS text with the userspace data
-// plane.
+// TestNetnsDataplane runs the namespace integration tests of issues 4 and
+// 6 with one build of flexvpnd: site-to-site sVTI between two LANs, a hub
+// with Virtual-Access interfaces for two spokes, interop with strongSwan
+// (kernel-libipsec), a FlexVPN client failing over between two hubs, and
+// IKE fragmentation on the wire, each configured by IOS text with the
+// userspace data plane.
 func TestNetnsDataplane(t *testing.T) {
 	labNeeds(t)
 	bin := buildBinary(t)
@@ -54,6 +55,7 @@ func TestNetnsDataplane(t *testing.T) {
 	t.Run("hub-and-spokes", func(t *testing.T) { testHubSpokes(t, bin) })
 	t.Run("strongswan", func(t *testing.T) { testStrongSwan(t, bin) })
 	t.Run("flexvpn-client", func(t *testing.T) { testFlexVPNClient(t, bin) })
+	t.Run("fragmentation", func(t *testing.T) { testFragmentation(t, bin) })
 }
 
 // requireEnvVar turns the skips of these tests into failures, as it does
