@@ -1,16 +1,13 @@
 package engine
 
 import (
-	"fmt"
 	"net/netip"
-	"os"
-	"runtime"
 	"testing"
 	"time"
 
+	"github.com/flexvpnd/flexvpnd/engine/netns"
 	"github.com/flexvpnd/flexvpnd/engine/status"
 	"github.com/flexvpnd/flexvpnd/engine/swanlab"
-	"golang.org/x/sys/unix"
 )
 
 // newEngineIn starts an engine whose sockets belong to network namespace
@@ -18,49 +15,23 @@ import (
 // is closed by t.Cleanup.
 func newEngineIn(t *testing.T, ns string, cfg Config) *Engine {
 	t.Helper()
-	type result struct {
-		e   *Engine
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		defer orig.Close()
-		target, err := os.Open("/run/netns/" + ns)
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		defer target.Close()
-		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-			done <- result{err: fmt.Errorf("setns %s: %w", ns, err)}
-			return
-		}
-		e, nerr := New(cfg)
-		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-			done <- result{e, fmt.Errorf("setns back: %w", err)} // the thread dies locked
-			return
-		}
-		runtime.UnlockOSThread()
-		done <- result{e, nerr}
-	}()
-	r := <-done
-	if r.e != nil {
+	var e *Engine
+	err := netns.Do(ns, func() error {
+		var err error
+		e, err = New(cfg)
+		return err
+	})
+	if e != nil {
 		t.Cleanup(func() {
-			if err := r.e.Close(); err != nil {
+			if err := e.Close(); err != nil {
 				t.Errorf("Close: %v", err)
 			}
 		})
 	}
-	if r.err != nil {
-		t.Fatalf("start engine in %s: %v", ns, r.err)
+	if err != nil {
+		t.Fatalf("start engine in %s: %v", ns, err)
 	}
-	return r.e
+	return e
 }
 
 // TestInteropStrongSwan runs the engine in namespace A against

@@ -2,10 +2,8 @@ package node
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -14,8 +12,8 @@ import (
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/dataplane/recording"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
+	"github.com/flexvpnd/flexvpnd/engine/netns"
 	"github.com/flexvpnd/flexvpnd/engine/swanlab"
-	"golang.org/x/sys/unix"
 )
 
 // startNodeIn starts a node whose sockets belong to network namespace ns:
@@ -23,50 +21,23 @@ import (
 // afterwards (the sockets stay in ns). The node is closed by t.Cleanup.
 func startNodeIn(t *testing.T, ns string, cfg Config) *Node {
 	t.Helper()
-	type result struct {
-		n   *Node
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		defer orig.Close()
-		target, err := os.Open("/run/netns/" + ns)
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		defer target.Close()
-		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-			done <- result{err: fmt.Errorf("setns %s: %w", ns, err)}
-			return
-		}
-		n, serr := Start(context.Background(), cfg)
-		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-			// The thread stays locked and dies with this goroutine.
-			done <- result{n, fmt.Errorf("setns back: %w", err)}
-			return
-		}
-		runtime.UnlockOSThread()
-		done <- result{n, serr}
-	}()
-	r := <-done
-	if r.n != nil {
+	var n *Node
+	err := netns.Do(ns, func() error {
+		var err error
+		n, err = Start(context.Background(), cfg)
+		return err
+	})
+	if n != nil {
 		t.Cleanup(func() {
-			if err := r.n.Close(); err != nil {
+			if err := n.Close(); err != nil {
 				t.Errorf("Close: %v", err)
 			}
 		})
 	}
-	if r.err != nil {
-		t.Fatalf("start node in %s: %v", ns, r.err)
+	if err != nil {
+		t.Fatalf("start node in %s: %v", ns, err)
 	}
-	return r.n
+	return n
 }
 
 // interopCase is one interop run between flexvpnd in namespace A and

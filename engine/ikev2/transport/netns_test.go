@@ -7,10 +7,9 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"runtime"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/flexvpnd/flexvpnd/engine/netns"
 )
 
 // newNetns creates a network namespace with its loopback up, removed when
@@ -38,39 +37,11 @@ func newNetns(t *testing.T) string {
 	return name
 }
 
-// inNetns runs fn on a locked OS thread switched into the named namespace,
-// so that the sockets fn opens belong to it. The thread is switched back
-// afterwards; if that fails it stays locked and dies with its goroutine.
+// inNetns runs fn inside the named namespace, so that the sockets fn
+// opens belong to it.
 func inNetns(t *testing.T, name string, fn func() error) {
 	t.Helper()
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer orig.Close()
-		target, err := os.Open("/run/netns/" + name)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer target.Close()
-		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("setns %s: %w", name, err)
-			return
-		}
-		ferr := fn()
-		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("setns back: %w", err)
-			return
-		}
-		runtime.UnlockOSThread()
-		errc <- ferr
-	}()
-	if err := <-errc; err != nil {
+	if err := netns.Do(name, fn); err != nil {
 		t.Fatal(err)
 	}
 }
