@@ -358,8 +358,19 @@ func (c *capture) read() {
 	}
 }
 
-// stop ends the capture and returns the frames seen.
+// stop ends the capture, once the frames already queued on the socket
+// were read (no new frame for 200 ms, at most 2 s), and returns the frames
+// seen.
 func (c *capture) stop() [][]byte {
+	last, quiet := -1, time.Now()
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && time.Since(quiet) < 200*time.Millisecond; time.Sleep(20 * time.Millisecond) {
+		c.mu.Lock()
+		n := len(c.frames)
+		c.mu.Unlock()
+		if n != last {
+			last, quiet = n, time.Now()
+		}
+	}
 	c.f.Close()
 	<-c.done
 	c.mu.Lock()
