@@ -30,7 +30,31 @@ func (e *Engine) Snapshot() status.Snapshot {
 	snap.IKESAs = e.ikeSAs(s, sas, up)
 	snap.Tunnels = e.tunnelStatus(s, up)
 	snap.Pools = e.pools.Leases()
+	snap.Stats = e.ikeStats(s)
 	return snap
+}
+
+// ikeStats returns the counters of `show crypto ikev2 stats`: the limits
+// of the spec and what the node's admission did with new IKE_SA_INIT
+// requests (RFC 7296 section 2.6 for the cookies). Requests refused at a
+// limit count as rejected for the SA limit; challenged ones as rejected.
+func (e *Engine) ikeStats(s *spec.Spec) status.IKEStats {
+	var st status.IKEStats
+	if s != nil {
+		st.MaxSAs, st.MaxInNego = s.Global.MaxSA, s.Global.MaxInNegotiationSA
+	}
+	a, err := e.node.AdmissionStats()
+	if err != nil {
+		e.log.Debug("snapshot stats", "err", err)
+		return st
+	}
+	st.RejectedSALimit = a.InNegotiationLimit + a.SALimit
+	st.InAccepted = a.Accepted
+	st.InRejected = st.RejectedSALimit + a.CookieChallenged
+	st.InRequests = st.InAccepted + st.InRejected
+	st.Dropped = a.Malformed
+	st.CookieChallenged, st.CookieAccepted, st.CookieRejected, st.CookieMissing = a.CookieChallenged, a.CookieAccepted, a.CookieInvalid, a.CookieMissing
+	return st
 }
 
 // SnapshotRemote returns the part of Snapshot that `show crypto ikev2 sa
