@@ -52,42 +52,11 @@ const benchSSHPort = "2222"
 // user for the show commands; `crypto ikev2 cookie-challenge cookie` when
 // cookie is not 0.
 func benchHubConfig(cookie int) string {
-	var b strings.Builder
-	b.WriteString(`hostname BENCH
-username admin privilege 15 secret ` + benchPSK + `
-crypto ikev2 proposal PROP
- encryption aes-gcm-256
- prf sha256
- group 19
-crypto ikev2 policy POL
- proposal PROP
-crypto ikev2 keyring KR
- peer ANY
-  address 0.0.0.0 0.0.0.0
-  pre-shared-key ` + benchPSK + `
-crypto ikev2 profile HUB
- match identity remote any
- identity local address ` + swanlab.AddrA + `
- authentication remote pre-share
- authentication local pre-share
- keyring local KR
- virtual-template 1
-crypto ipsec transform-set TS esp-gcm 256
-crypto ipsec profile IPS
- set transform-set TS
- set ikev2-profile HUB
-interface Loopback0
- ip address 10.9.0.1 255.255.255.255
-interface Virtual-Template1 type tunnel
- ip unnumbered Loopback0
- tunnel mode ipsec ipv4
- tunnel protection ipsec profile IPS
-`)
+	extra := "username admin privilege 15 secret " + benchPSK + "\n"
 	if cookie > 0 {
-		fmt.Fprintf(&b, "crypto ikev2 cookie-challenge %d\n", cookie)
+		extra += fmt.Sprintf("crypto ikev2 cookie-challenge %d\n", cookie)
 	}
-	b.WriteString("end\n")
-	return b.String()
+	return flexHub("BENCH", "0.0.0.0 0.0.0.0", benchPSK, "any", "address "+swanlab.AddrA, extra)
 }
 
 // benchCharonConn is charon's equivalent of benchHubConfig.

@@ -39,22 +39,26 @@ end
 `, name, local, remote, tunnelAddr, psk)
 }
 
-// hubConfig is a FlexVPN hub for spokes of the flex.lab domain, each on
-// its own Virtual-Access.
-const hubConfig = `hostname HUB
-crypto ikev2 proposal PROP
+// flexHub is the IOS text of a FlexVPN hub: keyring peer ANY on
+// keyAddr with psk, profile HUB matching the remote identity match and
+// identifying itself by identity, AES-GCM-256 / PRF SHA256 / group 19,
+// each session on its own Virtual-Access of Virtual-Template1 (unnumbered
+// Loopback0 10.9.0.1); extra holds more global lines.
+func flexHub(hostname, keyAddr, psk, match, identity, extra string) string {
+	return `hostname ` + hostname + `
+` + extra + `crypto ikev2 proposal PROP
  encryption aes-gcm-256
  prf sha256
  group 19
 crypto ikev2 policy POL
  proposal PROP
 crypto ikev2 keyring KR
- peer SPOKES
-  address 127.0.0.0 255.0.0.0
-  pre-shared-key Flex!Key
+ peer ANY
+  address ` + keyAddr + `
+  pre-shared-key ` + psk + `
 crypto ikev2 profile HUB
- match identity remote fqdn domain flex.lab
- identity local fqdn hub.flex.lab
+ match identity remote ` + match + `
+ identity local ` + identity + `
  authentication remote pre-share
  authentication local pre-share
  keyring local KR
@@ -71,6 +75,11 @@ interface Virtual-Template1 type tunnel
  tunnel protection ipsec profile IPS
 end
 `
+}
+
+// hubConfig is a FlexVPN hub for spokes of the flex.lab domain, each on
+// its own Virtual-Access.
+var hubConfig = flexHub("HUB", "127.0.0.0 255.0.0.0", "Flex!Key", "fqdn domain flex.lab", "fqdn hub.flex.lab", "")
 
 // spokeConfig is a spoke of hubConfig.
 func spokeConfig(name, local string) string {

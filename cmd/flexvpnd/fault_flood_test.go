@@ -19,36 +19,7 @@ import (
 // peer of the load.example domain with faultKey, each on its own
 // Virtual-Access; global holds extra global lines.
 func faultHubConfig(global string) string {
-	return `hostname HUB
-` + global + `crypto ikev2 proposal PROP
- encryption aes-gcm-256
- prf sha256
- group 19
-crypto ikev2 policy POL
- proposal PROP
-crypto ikev2 keyring KR
- peer ANY
-  address 0.0.0.0 0.0.0.0
-  pre-shared-key ` + faultKey + `
-crypto ikev2 profile HUB
- match identity remote fqdn domain ` + faultDomain + `
- identity local fqdn hub.` + faultDomain + `
- authentication remote pre-share
- authentication local pre-share
- keyring local KR
- virtual-template 1
-crypto ipsec transform-set TS esp-gcm 256
-crypto ipsec profile IPS
- set transform-set TS
- set ikev2-profile HUB
-interface Loopback0
- ip address 10.9.0.1 255.255.255.255
-interface Virtual-Template1 type tunnel
- ip unnumbered Loopback0
- tunnel mode ipsec ipv4
- tunnel protection ipsec profile IPS
-end
-`
+	return flexHub("HUB", "0.0.0.0 0.0.0.0", faultKey, "fqdn domain "+faultDomain, "fqdn hub."+faultDomain, global)
 }
 
 // faultStartup writes config as the startup-config in a new directory,
