@@ -11,7 +11,7 @@ LDFLAGS     := -X main.version=$(VERSION)
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 
-.PHONY: all build run test check bench bench-table fuzz clean demo install soak
+.PHONY: all build run test check bench bench-table fuzz clean demo install soak load-tester
 
 all: build
 
@@ -42,7 +42,7 @@ check: $(STATICCHECK)
 # charon in network namespaces, BENCH_COUNT runs each, printed as a table
 # of medians (docs/BENCHMARKS.md); BENCH_ARGS sizes them, e.g.
 # BENCH_ARGS='-bench.held-sas 10000'.
-SIDE_BENCH  := ^Benchmark(SetupRate|SessionsHeld|ReconnectStorm)$$
+SIDE_BENCH  := ^Benchmark(SetupRate|SetupRateLoadTester|SessionsHeld|ReconnectStorm|Iperf)$$
 BENCH_COUNT ?= 3
 BENCH_ARGS  ?=
 # soak: the long fault tests (issue 7). Rekeys under traffic for 3 minutes
@@ -61,11 +61,18 @@ bench:
 	$(GO) test -run '^$$' -bench . -skip '$(SIDE_BENCH)' -benchmem -count 5 ./...
 	$(MAKE) bench-table
 
-bench-table:
+bench-table: load-tester
 	@mkdir -p $(BIN)
 	$(GO) test -run '^$$' -bench '$(SIDE_BENCH)' -benchtime 1x -count $(BENCH_COUNT) -timeout 90m \
 	  ./cmd/flexvpnd -args $(BENCH_ARGS) | tee $(BIN)/bench-side.txt
 	$(GO) run ./cmd/flexvpn-benchtable < $(BIN)/bench-side.txt
+
+# load-tester: strongSwan's load-tester plugin, the second initiator of
+# BenchmarkSetupRateLoadTester; Debian does not ship it, so it is built
+# from the Debian source of the installed strongSwan (root, a few minutes,
+# once).
+load-tester:
+	sh .ci/load-tester.sh
 
 # fuzz: every fuzz target of the module for FUZZTIME each; a failing input
 # is saved under the package's testdata/fuzz/ and re-run by every go test.

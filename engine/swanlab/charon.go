@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -36,6 +37,13 @@ type CharonOptions struct {
 	// Extra is appended verbatim inside the charon { } section of
 	// strongswan.conf, e.g. "plugins { kernel-libipsec { allow_peer_ts = yes } }".
 	Extra string
+	// Plugins are loaded after the lab's own list, e.g. "load-tester"
+	// (its options then go in Extra).
+	Plugins []string
+	// NoWait returns from StartCharon once the process runs, without
+	// waiting for VICI: for a load-tester instance, busy initiating from
+	// the start, whose caller waits for Done instead.
+	NoWait bool
 }
 
 // Charon is one charon daemon running inside a lab namespace, with its
@@ -76,7 +84,9 @@ func (l *Lab) StartCharon(ns string, opts CharonOptions) *Charon {
 	cmd := exec.Command("ip", "netns", "exec", ns, "sh", "-c",
 		`mount --bind "$1" /run && exec "$2"`, "sh", runDir, charonPath)
 	cmd.Env = append(os.Environ(), "STRONGSWAN_CONF="+c.confPath())
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// A process group of its own: the load-tester plugin ends a load test
+	// with kill(0, SIGTERM), which must not reach the test binary.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	out, err := os.Create(filepath.Join(dir, "charon.stdout"))
 	if err != nil {
 		t.Fatalf("swanlab: %v", err)
@@ -93,6 +103,9 @@ func (l *Lab) StartCharon(ns string, opts CharonOptions) *Charon {
 		close(c.done)
 	}()
 	t.Cleanup(c.cleanup)
+	if opts.NoWait {
+		return c
+	}
 	if err := c.waitReady(); err != nil {
 		t.Fatalf("swanlab: charon in %s: %v", ns, err)
 	}
@@ -125,6 +138,10 @@ func (c *Charon) URI() string { return "unix://" + filepath.Join(c.Dir, "charon.
 
 // PID is the process id of the charon daemon.
 func (c *Charon) PID() int { return c.cmd.Process.Pid }
+
+// Done is closed when the charon process has exited (stopped, crashed, or
+// finished by itself, like the load-tester's shutdown_when_complete).
+func (c *Charon) Done() <-chan struct{} { return c.done }
 
 // waitReady polls swanctl --stats until charon answers, charon exits, or
 // startTimeout elapses.
@@ -240,5 +257,5 @@ func strongswanConf(dir string, opts CharonOptions) string {
     }
 %s
 }
-`, plugins, filepath.Join(dir, "charon.vici"), filepath.Join(dir, "charon.log"), level, opts.Extra)
+`, strings.Join(append([]string{plugins}, opts.Plugins...), " "), filepath.Join(dir, "charon.vici"), filepath.Join(dir, "charon.log"), level, opts.Extra)
 }

@@ -10,14 +10,13 @@ import (
 )
 
 const (
-	psk         = "swanlab self-test key"
-	idA         = AddrA       // ID_IPV4_ADDR
-	idB         = "b.swanlab" // ID_FQDN
-	childRekey  = 20 * time.Minute
-	childLife   = 30 * time.Minute
-	ikeRekey    = time.Hour
-	saTimeout   = 5 * time.Second
-	totalBudget = 30 * time.Second
+	psk        = "swanlab self-test key"
+	idA        = AddrA       // ID_IPV4_ADDR
+	idB        = "b.swanlab" // ID_FQDN
+	childRekey = 20 * time.Minute
+	childLife  = 30 * time.Minute
+	ikeRekey   = time.Hour
+	saTimeout  = 5 * time.Second
 )
 
 // pair returns the two ends of one site-to-site connection: A (IP
@@ -131,11 +130,8 @@ func TestEstablish(t *testing.T) {
 		}
 	})
 	checkCleanedUp(t, namespaces, pids)
-	if d := time.Since(start); d > totalBudget {
-		t.Errorf("self-test took %v, budget %v", d, totalBudget)
-	} else {
-		t.Logf("timing: whole self-test %v", d.Round(time.Millisecond))
-	}
+	// Logged, not asserted: wall time on a shared machine is no test.
+	t.Logf("timing: whole self-test %v", time.Since(start).Round(time.Millisecond))
 }
 
 // checkPair compares the responder's (a) and initiator's (b) view of the
