@@ -24,6 +24,7 @@ func (e *Engine) Apply(s *spec.Spec) {
 	e.spec.Store(s) // responders use it from now on
 	e.applyLimits(s.Global)
 	e.applyPools(s)
+	e.applyTracks(s)
 	var changed []*svti
 	wanted := map[string]bool{}
 	routes := tunnelRoutes(s)

@@ -25,16 +25,20 @@ import (
 //     negotiated`, for DNS servers, networks and IOS's Cisco attributes;
 //     and its `route set` networks in a CFG_SET (`config-exchange set
 //     send`);
-//   - a responder answers the CFG_REQUEST from its policy: an address
-//     leased from the `pool` (released when the session ends), `netmask`,
-//     `dns`, `wins`, `def-domain`, `banner`, `split-dns`, and its `route
-//     set` networks; it acknowledges a CFG_SET when `config-exchange set
-//     accept`;
+//   - a responder answers the CFG_REQUEST from the authorization policy
+//     of the peer (spec.Spec.AuthorizationFor: the group policy, named or
+//     found by the name mangler from the peer's identity, merged with the
+//     user policy): an IPv4 address leased from the `pool` and an IPv6
+//     one from the `ipv6 pool` (released when the session ends),
+//     `netmask`, `dns`, `ipv6 dns`, `wins`, `def-domain`, `banner`,
+//     `split-dns`, `pfs`, `backup-gateway`, `save-password`, and its
+//     `route set` networks; it acknowledges a CFG_SET when
+//     `config-exchange set accept`;
 //   - each side installs the networks it received, when its policy has
 //     `route accept`, as routes through the session's tunnel interface
 //     (the static VTI or the Virtual-Access) with the `route accept`
-//     distance, removed when the session ends; an initiator with `ip
-//     address negotiated` puts the assigned address on its tunnel.
+//     distance and tag, removed when the session ends; an initiator with
+//     `ip address negotiated` puts the assigned address on its tunnel.
 
 // defaultAcceptDistance is the administrative distance of accepted routes
 // when `route accept any` gives none (IOS's default, docs/cisco-compat.md).
@@ -54,7 +58,11 @@ func (e *Engine) applyPools(s *spec.Spec) {
 		}
 		ps = append(ps, np)
 	}
-	if err := e.pools.Configure(ps, nil); err != nil {
+	var ps6 []pool.Pool6
+	for _, p := range s.Pools6 {
+		ps6 = append(ps6, pool.Pool6{Name: p.Name, Prefix: p.Prefix, AssignLen: p.AssignLen})
+	}
+	if err := e.pools.Configure(ps, ps6); err != nil {
 		e.log.Warn("ip local pool", "err", err)
 	}
 }
@@ -65,10 +73,17 @@ func initiatorCP(prof *spec.Profile, ifc *spec.Interface) ike.ConfigExchange {
 	c := ike.ConfigExchange{AcceptSet: prof.ConfigExchange.SetAccept}
 	if prof.ConfigExchange.Request {
 		var types []wire.CfgAttrType
+		v6 := innerIPv6(ifc.Mode)
 		if ifc.Negotiated {
 			types = append(types, wire.InternalIP4Address, wire.InternalIP4Netmask)
+			if v6 {
+				types = append(types, wire.InternalIP6Address)
+			}
 		}
 		types = append(types, wire.InternalIP4DNS, wire.InternalIP4Subnet)
+		if v6 {
+			types = append(types, wire.InternalIP6DNS, wire.InternalIP6Subnet)
+		}
 		c.Request = cp.Request(append(types, cp.FlexVPNRequest()...)...)
 	}
 	if prof.ConfigExchange.SetSend && prof.Authorization != nil {
@@ -79,11 +94,20 @@ func initiatorCP(prof *spec.Profile, ifc *spec.Interface) ike.ConfigExchange {
 	return c
 }
 
+// innerIPv6 reports whether a tunnel of mode m carries IPv6: its
+// initiator then asks for IPv6 DNS servers and networks, and with `ip
+// address negotiated` for an IPv6 address too (beyond IOS, whose IPv6
+// FlexVPN client is not modelled).
+func innerIPv6(m spec.TunnelMode) bool {
+	return m == spec.ModeIPsecIPv6 || m == spec.ModeIPsecIPv4V6Overlay || m == spec.ModeIPsecDualOverlay
+}
+
 // responderCP returns the configuration exchange of the responder SA id
-// under prof on the interface ifc (a static VTI or a virtual template).
-func (e *Engine) responderCP(id node.ID, prof *spec.Profile, ifc *spec.Interface) ike.ConfigExchange {
+// under prof, authorized by a, on the interface ifc (a static VTI or a
+// virtual template).
+func (e *Engine) responderCP(id node.ID, prof *spec.Profile, a *spec.Authorization, ifc *spec.Interface) ike.ConfigExchange {
 	c := ike.ConfigExchange{AcceptSet: prof.ConfigExchange.SetAccept}
-	if a := prof.Authorization; a != nil && prof.ConfigExchange.Request {
+	if a != nil && prof.ConfigExchange.Request {
 		c.Reply = func(peer ike.Identity, req *cp.Attributes) (*cp.Attributes, error) {
 			return e.reply(id, a, ifc, peer, req)
 		}
@@ -92,9 +116,13 @@ func (e *Engine) responderCP(id node.ID, prof *spec.Profile, ifc *spec.Interface
 }
 
 // reply builds a CFG_REPLY from the authorization policy a. It runs on the
-// node's goroutine; the pool manager has its own lock.
+// node's goroutine; the pool manager has its own lock. The Cisco
+// attributes (pfs, backup-gateway, save-password) are pushed whenever the
+// policy has them, as the banner and domains are, whether or not the
+// client asked (IOS's choice here is unconfirmed).
 func (e *Engine) reply(id node.ID, a *spec.Authorization, ifc *spec.Interface, peer ike.Identity, req *cp.Attributes) (*cp.Attributes, error) {
-	out := &cp.Attributes{DefaultDomain: a.DefDomain, Banner: a.Banner, SplitDNS: a.SplitDNS, NBNS4: a.WINS}
+	out := &cp.Attributes{DefaultDomain: a.DefDomain, Banner: a.Banner, SplitDNS: a.SplitDNS, NBNS4: a.WINS,
+		PFS: a.PFS, BackupServers: a.BackupGateways, SavePassword: a.SavePassword, DNS6: a.IPv6DNS}
 	if set := routeSet(a, ifc); set != nil {
 		out.Subnets4, out.Subnets6 = set.Subnets4, set.Subnets6
 	}
@@ -103,19 +131,39 @@ func (e *Engine) reply(id node.ID, a *spec.Authorization, ifc *spec.Interface, p
 			out.DNS4 = append(out.DNS4, d)
 		}
 	}
-	out.DNS6 = a.IPv6DNS
-	wantsAddr := req.Asks(wire.InternalIP4Address) || len(req.Addrs4) > 0
-	if wantsAddr && a.PoolName != "" {
+	if (req.Asks(wire.InternalIP4Address) || len(req.Addrs4) > 0) && a.PoolName != "" {
 		addr, err := e.pools.AllocateUser(a.PoolName, leaseKey(id), peer.String())
 		if err != nil {
 			e.log.Warn("no address for peer", "peer", peer, "pool", a.PoolName, "err", err)
 			return nil, err
 		}
 		out.Addrs4, out.Netmask4 = []netip.Addr{addr}, a.Netmask
-		e.assigned.set(id, addr)
+		e.assigned.set(id, func(l *sessionLease) { l.addr4 = addr })
 		e.log.Info("address assigned", "peer", peer, "pool", a.PoolName, "address", addr)
 	}
+	if (req.Asks(wire.InternalIP6Address) || len(req.Addrs6) > 0) && a.IPv6PoolName != "" {
+		pfx, err := e.pools.Allocate6User(a.IPv6PoolName, leaseKey(id), peer.String())
+		if err != nil {
+			e.log.Warn("no IPv6 prefix for peer", "peer", peer, "pool", a.IPv6PoolName, "err", err)
+			return nil, err
+		}
+		out.Addrs6 = []netip.Prefix{addr6(pfx)}
+		e.assigned.set(id, func(l *sessionLease) { l.prefix6 = pfx })
+		e.log.Info("IPv6 address assigned", "peer", peer, "pool", a.IPv6PoolName, "prefix", pfx, "address", out.Addrs6[0])
+	}
 	return out, nil
+}
+
+// addr6 returns the INTERNAL_IP6_ADDRESS of a leased prefix (RFC 7296
+// section 3.15.1: an address and the length of its prefix): the prefix
+// itself when it is one address (/128), else its first address after
+// the Subnet-Router anycast address that the all-zero interface ID is
+// (RFC 4291 section 2.6.1).
+func addr6(p netip.Prefix) netip.Prefix {
+	if p.Bits() == 128 {
+		return p
+	}
+	return netip.PrefixFrom(p.Masked().Addr().Next(), p.Bits())
 }
 
 // routeSet returns the networks a policy pushes to the peer of the
@@ -170,32 +218,75 @@ func acceptedRoutes(a *spec.Authorization, attrs *cp.Attributes) []dataplane.Rou
 	d := uint8(cmpOr(min(a.RouteDistance, 255), defaultAcceptDistance))
 	var out []dataplane.Route
 	for _, p := range slices.Concat(attrs.Subnets4, attrs.Subnets6) {
-		out = append(out, dataplane.Route{Prefix: p.Masked(), Distance: d})
+		out = append(out, dataplane.Route{Prefix: p.Masked(), Distance: d, Tag: uint32(a.RouteTag)})
 	}
 	return out
 }
 
-// assignedAddrs remembers the address each responder SA was given, from
-// the node's goroutine (reply) to the engine's (cpEvent).
-type assignedAddrs struct {
-	mu sync.Mutex
-	m  map[node.ID]netip.Addr
+// sessionAuthz returns the authorization policy of a session under prof
+// in s: for a responder, the policy of the peer peerID (nil when there is
+// none, or when the peer's is not found any more: the session was
+// authorized under an older spec); for an initiator, the profile's
+// statically named one, with which its CFG_REQUEST and CFG_SET were built
+// before the peer was known (initiatorCP).
+func sessionAuthz(s *spec.Spec, prof *spec.Profile, initiator bool, peerID ike.Identity) *spec.Authorization {
+	switch {
+	case prof == nil:
+		return nil
+	case initiator:
+		return prof.Authorization
+	}
+	a, err := s.AuthorizationFor(prof, specID(peerID))
+	if err != nil {
+		return nil
+	}
+	return a
 }
 
-func (a *assignedAddrs) set(id node.ID, addr netip.Addr) {
+// sessionLease is what a responder SA was given from the pools.
+type sessionLease struct {
+	addr4   netip.Addr
+	prefix6 netip.Prefix
+}
+
+// routes returns the routes to the session's leases: a host route to its
+// IPv4 address and a route to its IPv6 prefix, as IOS installs them toward
+// the Virtual-Access.
+func (l sessionLease) routes() []dataplane.Route {
+	var out []dataplane.Route
+	if l.addr4.IsValid() {
+		out = append(out, dataplane.Route{Prefix: netip.PrefixFrom(l.addr4, 32), Distance: 1})
+	}
+	if l.prefix6.IsValid() {
+		out = append(out, dataplane.Route{Prefix: l.prefix6, Distance: 1})
+	}
+	return out
+}
+
+// assignedAddrs remembers the leases of each responder SA, from the
+// node's goroutine (reply) to the engine's (cpEvent).
+type assignedAddrs struct {
+	mu sync.Mutex
+	m  map[node.ID]sessionLease
+}
+
+// set updates the lease of id with f.
+func (a *assignedAddrs) set(id node.ID, f func(*sessionLease)) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.m == nil {
-		a.m = map[node.ID]netip.Addr{}
+		a.m = map[node.ID]sessionLease{}
 	}
-	a.m[id] = addr
+	l := a.m[id]
+	f(&l)
+	a.m[id] = l
 }
 
-func (a *assignedAddrs) get(id node.ID) (netip.Addr, bool) {
+func (a *assignedAddrs) get(id node.ID) (sessionLease, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	addr, ok := a.m[id]
-	return addr, ok
+	l, ok := a.m[id]
+	return l, ok
 }
 
 func (a *assignedAddrs) del(id node.ID) {
@@ -205,18 +296,19 @@ func (a *assignedAddrs) del(id node.ID) {
 }
 
 // peerState is what a static VTI took from its session's configuration
-// exchange: the routes accepted and the negotiated address.
+// exchange: the routes accepted and the negotiated addresses (IPv4 then
+// IPv6).
 type peerState struct {
 	sa     node.ID
 	routes []dataplane.Route
-	addr   netip.Prefix
+	addrs  []netip.Prefix
 }
 
-// withPeer returns iface with the routes and address of the session.
+// withPeer returns iface with the routes and addresses of the session.
 func (p *peerState) withPeer(iface dataplane.Tunnel, negotiated bool) dataplane.Tunnel {
 	iface.Routes = slices.Concat(iface.Routes, p.routes)
-	if negotiated && p.addr.IsValid() {
-		iface.Addrs = []netip.Prefix{p.addr}
+	if negotiated && len(p.addrs) > 0 {
+		iface.Addrs = slices.Clone(p.addrs)
 	}
 	return iface
 }
@@ -253,15 +345,16 @@ func (e *Engine) installPeer(ev node.Event) {
 	if !ok || v.sa != ev.ID {
 		return
 	}
-	var a *spec.Authorization
-	if i := slices.IndexFunc(e.spec.Load().Profiles, func(p *spec.Profile) bool { return p.Name == v.profile }); i >= 0 {
-		a = e.spec.Load().Profiles[i].Authorization
+	s := e.spec.Load()
+	var prof *spec.Profile
+	if i := slices.IndexFunc(s.Profiles, func(p *spec.Profile) bool { return p.Name == v.profile }); i >= 0 {
+		prof = s.Profiles[i]
 	}
-	routes := acceptedRoutes(a, ev.PeerAttributes)
-	if addr, ok := e.assigned.get(ev.ID); ok {
-		// The peer's assigned address is reached through its session,
-		// as IOS installs a host route to the Virtual-Access.
-		routes = append(routes, dataplane.Route{Prefix: netip.PrefixFrom(addr, 32), Distance: 1})
+	routes := acceptedRoutes(sessionAuthz(s, prof, false, ev.PeerID), ev.PeerAttributes)
+	if l, ok := e.assigned.get(ev.ID); ok {
+		// The peer's assigned addresses are reached through its
+		// session.
+		routes = append(routes, l.routes()...)
 	}
 	if iface, ok := e.va.setRoutes(v.num, ev.ID, routes); ok {
 		e.ensureTunnel(iface)
@@ -272,10 +365,15 @@ func (e *Engine) installPeer(ev node.Event) {
 // svtiPeer takes the routes and the negotiated address of the static VTI
 // t from its session.
 func (e *Engine) svtiPeer(t *svti, ev node.Event) {
-	p := peerState{sa: ev.ID, routes: acceptedRoutes(t.t.Protection.IKEv2.Authorization, ev.PeerAttributes)}
-	if pfx, ok := ev.PeerAttributes.Prefix4(); ok && ev.Initiator && t.t.Negotiated {
-		p.addr = pfx
-		e.log.Info("address negotiated", "interface", t.t.Name, "address", pfx)
+	p := peerState{sa: ev.ID, routes: acceptedRoutes(sessionAuthz(e.spec.Load(), t.t.Protection.IKEv2, ev.Initiator, ev.PeerID), ev.PeerAttributes)}
+	if ev.Initiator && t.t.Negotiated {
+		if pfx, ok := ev.PeerAttributes.Prefix4(); ok {
+			p.addrs = append(p.addrs, pfx)
+		}
+		p.addrs = append(p.addrs, ev.PeerAttributes.Addrs6...)
+		if len(p.addrs) > 0 {
+			e.log.Info("address negotiated", "interface", t.t.Name, "addresses", p.addrs)
+		}
 	}
 	t.peer = p
 	e.updateTunnel(t, tunnelRoutes(e.spec.Load()))
@@ -295,10 +393,11 @@ func (e *Engine) pushRoutes(s *spec.Spec) {
 			return nil // the peer takes no part in the configuration exchange
 		}
 		prof, ifc := e.sessionIface(x, i.Peer)
-		if prof == nil || prof.Authorization == nil || (i.Initiator && !prof.ConfigExchange.SetSend) {
+		a := sessionAuthz(s, prof, i.Initiator, i.PeerID)
+		if a == nil || (i.Initiator && !prof.ConfigExchange.SetSend) {
 			return nil
 		}
-		want := routeSet(prof.Authorization, ifc)
+		want := routeSet(a, ifc)
 		if sameNetworks(want, i.SentAttributes) {
 			return nil
 		}
@@ -353,8 +452,8 @@ func (e *Engine) negotiatedAddrs() map[string][]netip.Prefix {
 	defer e.mu.Unlock()
 	out := map[string][]netip.Prefix{}
 	for name, t := range e.svti {
-		if t.t.Negotiated && t.peer.addr.IsValid() {
-			out[name] = []netip.Prefix{t.peer.addr}
+		if t.t.Negotiated && len(t.peer.addrs) > 0 {
+			out[name] = slices.Clone(t.peer.addrs)
 		}
 	}
 	return out

@@ -5,12 +5,14 @@ import (
 	"log/slog"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/cp"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
+	"github.com/flexvpnd/flexvpnd/engine/ikev2/node"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
 	"github.com/flexvpnd/flexvpnd/engine/pool"
 	"github.com/flexvpnd/flexvpnd/engine/spec"
@@ -273,16 +275,25 @@ func TestInitiatorCP(t *testing.T) {
 		{"no config-exchange request", spec.ConfigExchange{SetSend: true}, routes, true, false, false, true, false},
 		{"no config-exchange set send", spec.ConfigExchange{Request: true, SetAccept: true}, routes, false, true, false, false, true},
 		{"no authorization policy", all, nil, false, true, false, false, true},
+		{"dual-overlay, negotiated address", all, routes, true, true, true, true, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			prof := &spec.Profile{ConfigExchange: tc.ce, Authorization: tc.authz}
-			c := initiatorCP(prof, &spec.Interface{Name: "Tunnel0", Negotiated: tc.negotiated})
+			mode := spec.ModeIPsecIPv4
+			if strings.HasPrefix(tc.name, "dual-overlay") {
+				mode = spec.ModeIPsecDualOverlay
+			}
+			c := initiatorCP(prof, &spec.Interface{Name: "Tunnel0", Negotiated: tc.negotiated, Mode: mode})
 			if (c.Request != nil) != tc.wantRequest || (c.Set != nil) != tc.wantSet || c.AcceptSet != tc.wantAccept {
 				t.Fatalf("initiatorCP = %+v", c)
 			}
 			if c.Request != nil && c.Request.Asks(wire.InternalIP4Address) != tc.wantAddress {
 				t.Errorf("asks for an address: %v, want %v", !tc.wantAddress, tc.wantAddress)
+			}
+			v6 := mode == spec.ModeIPsecDualOverlay
+			if c.Request != nil && (c.Request.Asks(wire.InternalIP6Address) != (v6 && tc.wantAddress) || c.Request.Asks(wire.InternalIP6DNS) != v6) {
+				t.Errorf("IPv6 requests: address %v, DNS %v; want %v, %v", c.Request.Asks(wire.InternalIP6Address), c.Request.Asks(wire.InternalIP6DNS), v6 && tc.wantAddress, v6)
 			}
 			if c.Set != nil && !slices.Equal(c.Set.Subnets4, routes.Routes) {
 				t.Errorf("CFG_SET networks %v, want %v", c.Set.Subnets4, routes.Routes)
@@ -318,8 +329,8 @@ func TestReply(t *testing.T) {
 	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})); diff != "" {
 		t.Errorf("reply (-want +got):\n%s", diff)
 	}
-	if addr, ok := e.assigned.get(7); !ok || addr != first {
-		t.Errorf("assigned address of SA 7: %v %v", addr, ok)
+	if l, ok := e.assigned.get(7); !ok || l.addr4 != first || l.prefix6.IsValid() {
+		t.Errorf("leases of SA 7: %+v %v", l, ok)
 	}
 	// Without an address asked for: no lease, no netmask.
 	got, err = e.reply(8, a, ifc, peer, cp.Request(wire.InternalIP4DNS))
@@ -330,4 +341,162 @@ func TestReply(t *testing.T) {
 	if _, err := e.reply(9, a, ifc, peer, cp.Request(wire.InternalIP4Address)); !errors.Is(err, pool.ErrExhausted) {
 		t.Errorf("reply from an exhausted pool: %v, want ErrExhausted", err)
 	}
+}
+
+// TestReplyIPv6AndCisco covers the IPv6 lease (INTERNAL_IP6_ADDRESS: the
+// first address of the leased prefix with its length, or the /128
+// itself) and the Cisco attributes of a policy.
+func TestReplyIPv6AndCisco(t *testing.T) {
+	e := &Engine{pools: pool.New(), log: slog.New(slog.DiscardHandler)}
+	err := e.pools.Configure(nil, []pool.Pool6{
+		{Name: "V64", Prefix: netip.MustParsePrefix("2001:db8:1::/48"), AssignLen: 64},
+		{Name: "V128", Prefix: netip.MustParsePrefix("2001:db8:2::/120"), AssignLen: 128},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ifc := &spec.Interface{Name: "Virtual-Template1"}
+	peer := ike.FQDNIdentity("spoke1.flex.lab")
+	tests := []struct {
+		name string
+		a    *spec.Authorization
+		req  *cp.Attributes
+		want *cp.Attributes
+	}{
+		{"/64 lease", &spec.Authorization{IPv6PoolName: "V64"}, cp.Request(wire.InternalIP6Address),
+			&cp.Attributes{Addrs6: []netip.Prefix{netip.MustParsePrefix("2001:db8:1::1/64")}}},
+		{"/128 lease", &spec.Authorization{IPv6PoolName: "V128"}, &cp.Attributes{Addrs6: []netip.Prefix{netip.MustParsePrefix("::/0")}},
+			&cp.Attributes{Addrs6: []netip.Prefix{netip.MustParsePrefix("2001:db8:2::/128")}}},
+		{"not asked", &spec.Authorization{IPv6PoolName: "V64"}, cp.Request(wire.InternalIP4Address), &cp.Attributes{}},
+		{"cisco attributes", &spec.Authorization{PFS: true, SavePassword: true, IncludeLocalLAN: true, BackupGateways: []string{"hub2", "192.0.2.2"}},
+			cp.Request(), &cp.Attributes{PFS: true, SavePassword: true, BackupServers: []string{"hub2", "192.0.2.2"}}},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := e.reply(node.ID(i+1), tc.a, ifc, peer, tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("reply (-want +got):\n%s", diff)
+			}
+			if l, _ := e.assigned.get(node.ID(i + 1)); len(tc.want.Addrs6) > 0 && !l.prefix6.Contains(tc.want.Addrs6[0].Addr()) {
+				t.Errorf("lease %v does not hold the address sent %v", l.prefix6, tc.want.Addrs6[0])
+			}
+		})
+	}
+	if st := e.pools.Leases(); st.Pools6[0].Leases[0].User != peer.String() {
+		t.Errorf("IPv6 lease user %q, want %q", st.Pools6[0].Leases[0].User, peer.String())
+	}
+}
+
+// peerAttributes returns what the peer of e's first SA sent in the
+// configuration exchange (its CFG_REPLY for an initiator), read on the
+// node's goroutine.
+func peerAttributes(t *testing.T, e *Engine) *cp.Attributes {
+	t.Helper()
+	var got *cp.Attributes
+	if _, err := e.node.PushConfigWhere(func(i node.Info) *cp.Attributes {
+		if got == nil {
+			got = i.PeerAttributes
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// manglerHubSpec is flexHubSpec whose policy is chosen per peer by a name
+// mangler (`aaa authorization group psk list L name-mangler HOST`, `fqdn
+// hostname`): spoke1 has its own pool, IPv6 pool and DNS servers; its
+// Virtual-Template carries IPv4 and IPv6.
+func manglerHubSpec() *spec.Spec {
+	s := flexHubSpec()
+	prof := s.Profiles[0]
+	prof.MatchIdentities = append(prof.MatchIdentities, spec.IdentityMatch{Kind: spec.IDFQDN, Name: "example.com", Domain: true})
+	pool1 := []spec.AddrRange{{First: netip.MustParseAddr("10.77.0.10"), Last: netip.MustParseAddr("10.77.0.19")}}
+	s.Pools = append(s.Pools, spec.Pool{Name: "POOL1", Ranges: pool1})
+	s.Pools6 = []spec.Pool6{{Name: "V6", Prefix: netip.MustParsePrefix("2001:db8:77::/48"), AssignLen: 64}}
+	s.Authorizations = map[string]*spec.Authorization{
+		"FLEX": prof.Authorization,
+		"spoke1": {
+			Name: "spoke1", PoolName: "POOL1", Pool: pool1,
+			IPv6PoolName: "V6", IPv6Pool: s.Pools6[0].Prefix, IPv6PoolLen: 64,
+			DNS:     []netip.Addr{netip.MustParseAddr("10.77.0.53")},
+			IPv6DNS: []netip.Addr{netip.MustParseAddr("2001:db8:77::53")},
+			PFS:     true, BackupGateways: []string{"hub2.example.com"},
+			AcceptRoutes: true, RouteTag: 7, RouteDistance: 3,
+		},
+	}
+	prof.Authorization = nil
+	prof.AAA = spec.AAA{Group: &spec.AAASource{Mangler: &spec.NameMangler{Name: "HOST", FQDN: "hostname"}}}
+	s.Templates[0].Mode = spec.ModeIPsecDualOverlay
+	return s
+}
+
+// manglerSpokeSpec is flexSpokeSpec identified as the FQDN id, its
+// Tunnel0 in dual-overlay mode.
+func manglerSpokeSpec(local, lan, id string) *spec.Spec {
+	s := flexSpokeSpec(local, lan)
+	s.Profiles[0].LocalID = spec.Identity{Kind: spec.IDFQDN, Name: id}
+	s.Tunnels[0].Mode = spec.ModeIPsecDualOverlay
+	return s
+}
+
+// TestNameManglerPolicy runs a hub whose authorization policy is named by
+// the spoke's mangled identity: spoke1.example.com gets the pool, IPv6
+// prefix, DNS servers and Cisco attributes of policy spoke1, its LAN is
+// routed with that policy's tag and distance, and the IPv6 lease goes
+// with the session; spoke2.example.com, for which no policy exists, is
+// refused (authorization fails, as on IOS).
+func TestNameManglerPolicy(t *testing.T) {
+	ikePort, natPort := freePorts(t)
+	hub, dh := startEngine(t, "127.0.0.1", ikePort, natPort)
+	hub.Apply(manglerHubSpec())
+	s1, d1 := startEngine(t, "127.0.0.2", ikePort, natPort)
+	s1.Apply(manglerSpokeSpec("127.0.0.2", "192.168.1.0/24", "spoke1.example.com"))
+	waitSnap(t, s1, "spoke 1 up", oneReady("Tunnel0"))
+	snap := waitSnap(t, hub, "a session", func(s status.Snapshot) bool { return len(s.IKESAs) == 1 && s.IKESAs[0].State == "READY" })
+	va := vaOf(t, snap, "127.0.0.2")
+
+	got := peerAttributes(t, s1)
+	want := &cp.Attributes{
+		Addrs4: []netip.Addr{netip.MustParseAddr("10.77.0.10")},
+		Addrs6: []netip.Prefix{netip.MustParsePrefix("2001:db8:77::1/64")},
+		DNS4:   []netip.Addr{netip.MustParseAddr("10.77.0.53")}, DNS6: []netip.Addr{netip.MustParseAddr("2001:db8:77::53")},
+		PFS: true, BackupServers: []string{"hub2.example.com"},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{}), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("CFG_REPLY on the spoke (-want +got):\n%s", diff)
+	}
+	waitFor(t, "both addresses on the spoke's Tunnel0", func() bool {
+		d, _ := d1.tunnel(1)
+		return slices.Equal(d.Addrs, []netip.Prefix{netip.MustParsePrefix("10.77.0.10/32"), netip.MustParsePrefix("2001:db8:77::1/64")})
+	})
+	tagged := dataplane.Route{Prefix: netip.MustParsePrefix("192.168.1.0/24"), Distance: 3, Tag: 7}
+	waitFor(t, "spoke 1's LAN on the hub, tagged", func() bool { return hasRoutes(dh, va, tagged) })
+	if !hasRoutes(dh, va, dataplane.Route{Prefix: netip.MustParsePrefix("2001:db8:77::/64"), Distance: 1}) {
+		t.Error("no route to spoke 1's IPv6 prefix on its Virtual-Access")
+	}
+	p6 := hub.Snapshot().Pools.Pools6
+	if len(p6) != 1 || len(p6[0].Leases) != 1 || p6[0].Leases[0].User != "spoke1.example.com" {
+		t.Errorf("IPv6 pool status %+v, want one lease for spoke1.example.com", p6)
+	}
+
+	s2, _ := startEngine(t, "127.0.0.3", ikePort, natPort)
+	s2.Apply(manglerSpokeSpec("127.0.0.3", "192.168.2.0/24", "spoke2.example.com"))
+	time.Sleep(500 * time.Millisecond)
+	if s := s2.Snapshot(); slices.ContainsFunc(s.IKESAs, func(sa status.IKESA) bool { return sa.State == "READY" }) {
+		t.Errorf("spoke 2 is up without an authorization policy: %+v", s.IKESAs)
+	}
+
+	// Spoke 1 goes: its IPv6 lease is released.
+	sp := manglerSpokeSpec("127.0.0.2", "192.168.1.0/24", "spoke1.example.com")
+	sp.Tunnels = nil
+	s1.Apply(sp)
+	waitFor(t, "spoke 1's IPv6 lease released", func() bool {
+		p6 := hub.Snapshot().Pools.Pools6
+		return len(p6) == 1 && p6[0].InUse == 0
+	})
 }

@@ -55,6 +55,19 @@ type Config struct {
 	// up or down (event.go); it is called with the engine's lock held
 	// and must not call the engine.
 	OnEvent func(Event)
+	// Resolver looks up the host names of FlexVPN client peers and
+	// tunnel destinations; nil means the spec's `ip name-server`
+	// servers, else the host's resolver (dns.go).
+	Resolver Resolver
+	// Tracks reads the subjects of tracked objects; nil means the host
+	// (HostTracks). TrackInterval is how often they are read (0:
+	// DefaultTrackInterval; negative: only by pollTracks, for tests).
+	Tracks        TrackSource
+	TrackInterval time.Duration
+	// ResyncInterval is how often a data plane implementing
+	// dataplane.Resyncer repairs its kernel state (0:
+	// dataplane.DefaultResyncInterval; negative: never).
+	ResyncInterval time.Duration
 }
 
 // Backoff is a bounded exponential backoff: the n-th consecutive failure
@@ -113,6 +126,8 @@ type Engine struct {
 	ensured map[uint32]dataplane.Tunnel
 	limits  limits       // as last given to the node
 	peers   peerSessions // responder sessions by peer identity
+	conv    convCache    // proposals converted once per spec (proposals.go)
+	track   tracker      // tracked objects (track.go)
 
 	// events is the queue from the node's loop to run.
 	evMu   sync.Mutex
@@ -144,6 +159,7 @@ func New(cfg Config) (*Engine, error) {
 		e.now = time.Now
 	}
 	e.notify.on = cfg.OnEvent
+	e.track = tracker{src: cmpOr[TrackSource](cfg.Tracks, HostTracks{}), now: e.now}
 	e.tunnels, _ = cfg.Dataplane.(dataplane.Tunnels)
 	e.stats, _ = cfg.Dataplane.(dataplane.Stats)
 	e.va.init()
@@ -244,10 +260,20 @@ func (e *Engine) queueEvent(ev node.Event) {
 // run handles the queued events until Close.
 func (e *Engine) run() {
 	defer close(e.done)
+	ticks, stop := e.trackTicks()
+	defer stop()
+	resync, stopResync := e.resyncTicks()
+	defer stopResync()
 	for {
 		select {
 		case <-e.quit:
 			return
+		case <-ticks:
+			e.pollTracks()
+			continue
+		case <-resync:
+			e.resync()
+			continue
 		case <-e.evSig:
 		}
 		e.evMu.Lock()
@@ -323,6 +349,32 @@ func (e *Engine) deleteTunnel(id uint32) {
 	}
 	if err := e.tunnels.DeleteTunnel(id); err != nil {
 		e.log.Error("delete tunnel interface", "id", id, "err", err)
+	}
+}
+
+// resyncTicks returns the ticks of the data plane's periodic resync (a nil
+// channel when it has none or it is disabled) and the function stopping
+// them.
+func (e *Engine) resyncTicks() (<-chan time.Time, func()) {
+	every := cmpOr(e.cfg.ResyncInterval, dataplane.DefaultResyncInterval)
+	if _, ok := e.cfg.Dataplane.(dataplane.Resyncer); !ok || every < 0 {
+		return nil, func() {}
+	}
+	t := time.NewTicker(every)
+	return t.C, t.Stop
+}
+
+// resync has the data plane repair its kernel state (it logs each repair),
+// within one interval; it runs on the engine's goroutine, without e.mu.
+func (e *Engine) resync() {
+	every := cmpOr(e.cfg.ResyncInterval, dataplane.DefaultResyncInterval)
+	ctx, cancel := context.WithTimeout(context.Background(), every)
+	defer cancel()
+	n, err := e.cfg.Dataplane.(dataplane.Resyncer).Resync(ctx)
+	if err != nil {
+		e.log.Error("data plane resync", "repairs", n, "err", err)
+	} else if n > 0 {
+		e.log.Warn("data plane resync repaired state changed behind its back", "repairs", n)
 	}
 }
 

@@ -419,7 +419,7 @@ func (w *soakWorker) send(out []ike.Datagram) {
 // writeHeapProfile writes the live heap to path (FLEXVPND_SOAK_HEAPPROFILE,
 // rewritten at each sample), for `go tool pprof` when the soak is not
 // flat.
-func writeHeapProfile(t *testing.T, path string) {
+func writeHeapProfile(t testing.TB, path string) {
 	runtime.GC()
 	f, err := os.Create(path)
 	if err != nil {

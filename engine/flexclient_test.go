@@ -19,10 +19,10 @@ func clientSpec(local string, peers ...string) *spec.Spec {
 	prof.DPD = &spec.DPD{Interval: 300 * time.Millisecond, Retry: 200 * time.Millisecond, Periodic: true}
 	t := &s.Tunnels[0]
 	t.Destination = netip.Addr{}
+	t.Client = &spec.Client{Name: "C", Reactivate: true}
 	for _, p := range peers {
-		t.Peers = append(t.Peers, netip.MustParseAddr(p))
+		t.Client.Peers = append(t.Client.Peers, spec.ClientPeer{Addr: netip.MustParseAddr(p)})
 	}
-	t.Reactivate = true
 	return s
 }
 

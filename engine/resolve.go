@@ -20,27 +20,37 @@ var anyIPv6 = dataplane.TrafficSelector{
 	EndPort:   0xFFFF,
 }
 
+// The traffic selectors of the tunnel modes, shared by every session (the
+// SAs only read them).
+var (
+	tsIPv4 = []dataplane.TrafficSelector{dataplane.AnyIPv4}
+	tsIPv6 = []dataplane.TrafficSelector{anyIPv6}
+	tsDual = []dataplane.TrafficSelector{dataplane.AnyIPv4, anyIPv6}
+)
+
 // selectors returns the traffic selectors of a tunnel interface: any
-// address of each inner family its `tunnel mode` carries.
+// address of each inner family its `tunnel mode` carries. The result
+// must not be modified.
 func selectors(m spec.TunnelMode) []dataplane.TrafficSelector {
 	switch m {
 	case spec.ModeIPsecIPv6, spec.ModeIPsecIPv4V6Overlay:
-		return []dataplane.TrafficSelector{anyIPv6}
+		return tsIPv6
 	case spec.ModeIPsecDualOverlay:
-		return []dataplane.TrafficSelector{dataplane.AnyIPv4, anyIPv6}
+		return tsDual
 	}
-	return []dataplane.TrafficSelector{dataplane.AnyIPv4}
+	return tsIPv4
 }
 
 // proposals is the node's Responder.Proposals: the proposals of the
 // policy that matches the local address in the global table (IOS selects
 // the policy by `match address local` and `match fvrf` at IKE_SA_INIT).
 func (e *Engine) proposals(local, _ netip.AddrPort) []ike.Proposal {
-	p, ok := e.spec.Load().PolicyFor(local.Addr().Unmap(), "")
+	s := e.spec.Load()
+	p, ok := s.PolicyFor(local.Addr().Unmap(), "")
 	if !ok {
 		return nil
 	}
-	return ikeProposals(p.Transforms())
+	return e.conv.ikeOf(s, p)
 }
 
 // ikeProposals converts spec proposals to the ike package's.
@@ -69,13 +79,17 @@ func (e *Engine) resolve(id node.ID, local, remote netip.AddrPort, peerID ike.Id
 	if !ok {
 		return nil, "", fmt.Errorf("no IKEv2 profile matches identity %v on %v", peerID, la)
 	}
+	authz, err := s.AuthorizationFor(prof, specID(peerID))
+	if err != nil {
+		return nil, "", fmt.Errorf("profile %s: peer %v: %w", prof.Name, peerID, err)
+	}
 	if t := tunnelFor(s, prof, la, ra); t != nil {
 		cfg, err := e.sessionConfig(s, prof, t.Protection, &t.Interface, la, remote, peerID)
 		if err != nil {
 			return nil, "", err
 		}
 		cfg.Child.TunnelID = tunnelID(t.Number)
-		cfg.CP = e.responderCP(id, prof, &t.Interface)
+		cfg.CP = e.responderCP(id, prof, authz, &t.Interface)
 		return cfg, t.Name, nil
 	}
 	tmpl, ok := s.Template(prof.VirtualTemplate)
@@ -89,7 +103,7 @@ func (e *Engine) resolve(id node.ID, local, remote netip.AddrPort, peerID ike.Id
 	v := e.va.alloc(id, prof.Name, tmpl.Number, func(v *vaccess) dataplane.Tunnel { return vaTunnel(v, tmpl, prof, la, ra) })
 	e.ensureTunnel(v.tunnel)
 	cfg.Child.TunnelID = v.tunnelID()
-	cfg.CP = e.responderCP(id, prof, &tmpl.Interface)
+	cfg.CP = e.responderCP(id, prof, authz, &tmpl.Interface)
 	e.log.Info("session accepted", "interface", v.name(), "template", tmpl.Name, "profile", prof.Name, "remote", ra, "id", peerID)
 	return cfg, v.name(), nil
 }
@@ -132,9 +146,9 @@ func (e *Engine) sessionConfig(s *spec.Spec, prof *spec.Profile, ipsec *spec.IPs
 	return &ike.Config{
 		Local: netip.AddrPortFrom(local, 0), Remote: remote,
 		LocalID: ike.Identity{Type: localID.Type, Data: localID.Data}, LocalPSK: lk, RemotePSK: rk,
-		Proposals: ikeProposals(pol.Transforms()), Fragmentation: fragmentation(s.Global),
+		Proposals: e.conv.ikeOf(s, pol), Fragmentation: fragmentation(s.Global),
 		Child: ike.ChildConfig{
-			Proposals: ikeProposals(ipsec.ESPProposals(true)), LocalTS: ts, RemoteTS: ts, // with `set pfs` for rekeys; IKE_AUTH drops it
+			Proposals: e.conv.espOf(s, ipsec), LocalTS: ts, RemoteTS: ts, // with `set pfs` for rekeys; IKE_AUTH drops it
 			Lifetime: ipsec.Lifetime,
 		},
 		Retransmit: e.retransmit(),

@@ -20,18 +20,107 @@ import (
 // Snapshot returns the state of the IKE SAs and tunnel interfaces for the
 // show commands. Failed negotiations are not listed, as on IOS.
 func (e *Engine) Snapshot() status.Snapshot {
-	sas, err := e.node.Status()
+	return e.Query(status.Query{Parts: status.PartAll})
+}
+
+// Query returns the parts of Snapshot that q selects, built for the IKE
+// SAs it selects only: on a hub holding tens of thousands of sessions,
+// `show crypto ikev2 sa` converts no CHILD SA and no tunnel, and `show
+// crypto ikev2 sa remote ADDR` one peer's SAs.
+func (e *Engine) Query(q status.Query) status.Snapshot {
+	s := e.spec.Load()
+	snap := status.Snapshot{Time: e.now()}
+	tunnels := q.Parts.Has(status.PartTunnels)
+	if tunnels || q.Parts&(status.PartIKESAs|status.PartChildSAs) != 0 {
+		var up map[string]bool
+		snap.IKESAs, up = e.ikeSAs(s, q)
+		if tunnels {
+			snap.Tunnels = e.tunnelStatus(s, up)
+		}
+	}
+	if q.Parts.Has(status.PartPools) {
+		snap.Pools = e.pools.Leases()
+	}
+	if q.Parts.Has(status.PartStats) {
+		snap.Stats = e.ikeStats(s)
+	}
+	return snap
+}
+
+// ikeSAs converts the IKE SAs that q selects, leaving out the failed and
+// deleted ones as IOS does, as the node visits them: there is no copy of
+// them all in between. Their CHILD SAs, which need the data plane's
+// counters, are converted after, off the node's goroutine. With tunnels
+// in q it also returns the interfaces whose line protocol is up (an
+// established SA carries a CHILD SA), which needs every SA.
+func (e *Engine) ikeSAs(s *spec.Spec, q status.Query) ([]status.IKESA, map[string]bool) {
+	idx := newSpecIndex(s)
+	tunnels := q.Parts.Has(status.PartTunnels)
+	ikes := q.Parts&(status.PartIKESAs|status.PartChildSAs) != 0
+	visit := q.Remote
+	var up map[string]bool
+	if tunnels {
+		visit, up = netip.Addr{}, map[string]bool{}
+	}
+	var out []status.IKESA
+	var kids []childRefs
+	err := e.node.EachStatus(visit, func(sa *node.SAStatus, count int) {
+		if tunnels && sa.State == ike.StateEstablished && len(sa.Children) > 0 {
+			up[sa.Peer] = true
+		}
+		if !ikes || !listed(sa) || q.Remote.IsValid() && sa.Remote.Addr().Unmap() != q.Remote.Unmap() {
+			return
+		}
+		if out == nil {
+			out = make([]status.IKESA, 0, count)
+		}
+		x, ss := e.ikeSA(idx, sa)
+		out = append(out, x)
+		if q.Parts.Has(status.PartChildSAs) && len(sa.Children) > 0 {
+			kids = append(kids, childRefs{sa: len(out) - 1, children: sa.Children, ipsec: ss.ipsec})
+		}
+	})
 	if err != nil {
 		e.log.Debug("snapshot", "err", err)
 	}
-	s := e.spec.Load()
-	snap := status.Snapshot{Time: e.now()}
-	up := map[string]bool{}
-	snap.IKESAs = e.ikeSAs(s, sas, up)
-	snap.Tunnels = e.tunnelStatus(s, up)
-	snap.Pools = e.pools.Leases()
-	snap.Stats = e.ikeStats(s)
-	return snap
+	for _, k := range kids {
+		cs := make([]status.ChildSA, len(k.children))
+		for i := range k.children {
+			cs[i] = e.childSA(&k.children[i], k.ipsec)
+		}
+		out[k.sa].Children = cs
+	}
+	return out, up
+}
+
+// EachIKESA calls fn with each listed IKE SA whose remote address is
+// remote (every one for the zero Addr), without its CHILD SAs, in order
+// of creation, as the node visits them: `show crypto ikev2 sa` on a hub
+// holding tens of thousands of sessions renders them as they come, with
+// no snapshot of them all. fn also gets the time the SAs are seen at and
+// how many SAs the node visits; it runs on the node's goroutine, must not
+// call the engine, and must not keep sa, which is reused.
+func (e *Engine) EachIKESA(remote netip.Addr, fn func(sa *status.IKESA, now time.Time, count int)) {
+	idx := newSpecIndex(e.spec.Load())
+	now := e.now()
+	var x status.IKESA
+	err := e.node.EachStatus(remote, func(sa *node.SAStatus, count int) {
+		if listed(sa) {
+			x, _ = e.ikeSA(idx, sa)
+			fn(&x, now, count)
+		}
+	})
+	if err != nil {
+		e.log.Debug("snapshot", "err", err)
+	}
+}
+
+// childRefs are the node's CHILD SAs of the IKE SA at index sa of a
+// snapshot, converted once the node's goroutine is left.
+type childRefs struct {
+	sa       int
+	children []node.ChildStatus
+	ipsec    *spec.IPsecProfile
 }
 
 // ikeStats returns the counters of `show crypto ikev2 stats`: the limits
@@ -57,38 +146,10 @@ func (e *Engine) ikeStats(s *spec.Spec) status.IKEStats {
 	return st
 }
 
-// SnapshotRemote returns the part of Snapshot that `show crypto ikev2 sa
-// remote ADDR` reads: the IKE SAs whose remote address is remote, without
-// the tunnels, links and pools. On a hub holding tens of thousands of
-// sessions it costs one SA's conversion instead of all of them.
-func (e *Engine) SnapshotRemote(remote netip.Addr) status.Snapshot {
-	sas, err := e.node.StatusOf(remote)
-	if err != nil {
-		e.log.Debug("snapshot", "err", err)
-	}
-	return status.Snapshot{Time: e.now(), IKESAs: e.ikeSAs(e.spec.Load(), sas, map[string]bool{})}
-}
-
-// ikeSAs converts the node's SAs for the show commands, leaving out the
-// failed and deleted ones as IOS does; it marks in up the interfaces
-// with an established SA carrying a CHILD SA.
-func (e *Engine) ikeSAs(s *spec.Spec, sas []node.SAStatus, up map[string]bool) []status.IKESA {
-	idx := newSpecIndex(s)
-	var out []status.IKESA
-	if len(sas) > 0 {
-		out = make([]status.IKESA, 0, len(sas))
-	}
-	for i := range sas {
-		sa := &sas[i]
-		if sa.State == ike.StateFailed || sa.State == ike.StateDeleted {
-			continue
-		}
-		if sa.State == ike.StateEstablished && len(sa.Children) > 0 {
-			up[sa.Peer] = true
-		}
-		out = append(out, e.ikeSA(idx, sa))
-	}
-	return out
+// listed reports whether the show commands list an SA: failed and
+// deleted ones are not, as on IOS.
+func listed(sa *node.SAStatus) bool {
+	return sa.State != ike.StateFailed && sa.State != ike.StateDeleted
 }
 
 // session is what the engine knows of the interface an SA belongs to.
@@ -132,7 +193,9 @@ func (e *Engine) sessionOf(x specIndex, tag string) session {
 	return out
 }
 
-func (e *Engine) ikeSA(x specIndex, sa *node.SAStatus) status.IKESA {
+// ikeSA converts an IKE SA without its CHILD SAs, and returns the session
+// it belongs to.
+func (e *Engine) ikeSA(x specIndex, sa *node.SAStatus) (status.IKESA, session) {
 	ss := e.sessionOf(x, sa.Peer)
 	tr := sa.Transforms
 	out := status.IKESA{
@@ -165,13 +228,10 @@ func (e *Engine) ikeSA(x specIndex, sa *node.SAStatus) status.IKESA {
 			out.DPDInterval, out.DPDRetries = p.DPD.Interval, int(p.DPD.Retry/time.Second)
 		}
 	}
-	for _, c := range sa.Children {
-		out.Children = append(out.Children, e.childSA(c, ss.ipsec))
-	}
-	return out
+	return out, ss
 }
 
-func (e *Engine) childSA(c node.ChildStatus, ipsec *spec.IPsecProfile) status.ChildSA {
+func (e *Engine) childSA(c *node.ChildStatus, ipsec *spec.IPsecProfile) status.ChildSA {
 	out := status.ChildSA{
 		InSPI: c.ID.InSPI, OutSPI: c.ID.OutSPI,
 		LocalTS: prefixes(c.LocalTS), RemoteTS: prefixes(c.RemoteTS),
@@ -191,8 +251,8 @@ func (e *Engine) childSA(c node.ChildStatus, ipsec *spec.IPsecProfile) status.Ch
 }
 
 // tunnelStatus lists the static VTIs and the Virtual-Access interfaces,
-// TunnelN before Virtual-AccessN as IOS orders interfaces; up names those
-// with an established SA carrying a CHILD SA (line protocol up).
+// TunnelN before Virtual-AccessN as IOS orders interfaces; their line
+// protocol is up when up says so (an established SA carries a CHILD SA).
 func (e *Engine) tunnelStatus(s *spec.Spec, up map[string]bool) []status.Tunnel {
 	var out []status.Tunnel
 	ts := slices.Clone(s.Tunnels)

@@ -17,8 +17,8 @@ import (
 )
 
 // TestSnapshotRemote brings up sessions from two addresses and checks
-// that SnapshotRemote lists exactly the IKE SAs of the one asked for, as
-// Snapshot shows them.
+// that Query with a remote address lists exactly the IKE SAs of the one
+// asked for, as Snapshot shows them, with the parts asked for.
 func TestSnapshotRemote(t *testing.T) {
 	ikePort, natPort := freePorts(t)
 	hub, err := New(Config{Dataplane: &fakeDP{}, Listen: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, IKEPort: ikePort, NATPort: natPort})
@@ -57,11 +57,41 @@ func TestSnapshotRemote(t *testing.T) {
 			want = append(want, sa)
 		}
 	}
-	got := hub.SnapshotRemote(netip.MustParseAddr("127.0.0.3"))
-	if diff := cmp.Diff(want, got.IKESAs, cmpopts.EquateComparable(netip.Addr{}, netip.AddrPort{}, netip.Prefix{})); diff != "" || len(want) != 2 {
-		t.Errorf("SnapshotRemote(127.0.0.3) (-want +got):\n%s", diff)
+	noChildren := make([]status.IKESA, len(want))
+	for i, sa := range want {
+		sa.Children = nil
+		noChildren[i] = sa
 	}
-	if none := hub.SnapshotRemote(netip.MustParseAddr("127.0.0.9")); len(none.IKESAs) != 0 {
-		t.Errorf("SnapshotRemote(127.0.0.9) = %d IKE SAs, want none", len(none.IKESAs))
+	for _, tc := range []struct {
+		parts status.Parts
+		want  []status.IKESA
+	}{
+		{status.PartAll, want},                          // all of the node's SAs, filtered here
+		{status.PartIKESAs | status.PartChildSAs, want}, // the node's SAs of that address
+		{status.PartIKESAs, noChildren},                 // without their CHILD SAs
+	} {
+		got := hub.Query(status.Query{Remote: netip.MustParseAddr("127.0.0.3"), Parts: tc.parts})
+		if diff := cmp.Diff(tc.want, got.IKESAs, cmpopts.EquateComparable(netip.Addr{}, netip.AddrPort{}, netip.Prefix{})); diff != "" || len(want) != 2 {
+			t.Errorf("Query(127.0.0.3, parts %b) (-want +got):\n%s", tc.parts, diff)
+		}
+		if tunnels := len(got.Tunnels) > 0; tunnels != tc.parts.Has(status.PartTunnels) {
+			t.Errorf("Query(127.0.0.3, parts %b) listed tunnels: %v", tc.parts, tunnels)
+		}
+	}
+	for _, remote := range []netip.Addr{{}, netip.MustParseAddr("127.0.0.3")} {
+		var visited []status.IKESA
+		hub.EachIKESA(remote, func(sa *status.IKESA, _ time.Time, count int) {
+			if count < 2 {
+				t.Errorf("EachIKESA(%v): count %d", remote, count)
+			}
+			visited = append(visited, *sa)
+		})
+		want := hub.Query(status.Query{Remote: remote, Parts: status.PartIKESAs}).IKESAs
+		if diff := cmp.Diff(want, visited, cmpopts.EquateComparable(netip.Addr{}, netip.AddrPort{}, netip.Prefix{})); diff != "" {
+			t.Errorf("EachIKESA(%v) (-Query +visited):\n%s", remote, diff)
+		}
+	}
+	if none := hub.Query(status.Query{Remote: netip.MustParseAddr("127.0.0.9"), Parts: status.PartIKESAs}); len(none.IKESAs) != 0 {
+		t.Errorf("Query(127.0.0.9) = %d IKE SAs, want none", len(none.IKESAs))
 	}
 }

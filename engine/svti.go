@@ -3,7 +3,6 @@ package engine
 import (
 	"net/netip"
 	"reflect"
-	"slices"
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
@@ -25,9 +24,16 @@ type svti struct {
 	// peer is what the tunnel's session brought (authz.go).
 	peer peerState
 	// active is the index of the FlexVPN client peer in use, probe the
-	// pending reactivation probe (flexclient.go).
+	// pending reactivation probe, source the `source` interface the SAs
+	// use, manual the EXEC connect of a `connect manual` client
+	// (flexclient.go).
 	active int
 	probe  *time.Timer
+	source string
+	manual bool
+	// resolving is the id of the host name lookup under way (0: none),
+	// lookups counts them (dns.go).
+	resolving, lookups int
 }
 
 // saRef is what a tunnel remembers of one of its SAs.
@@ -36,9 +42,11 @@ type saRef struct {
 	initiator   bool
 	spiI        uint64
 	// probe marks a FlexVPN client's probe of its preferred peer while
-	// on a backup; remote is the peer the SA is with.
+	// on a backup; remote is the peer the SA is with, peer the index of
+	// the client peer it was initiated to (-1: not initiated to one).
 	probe  bool
 	remote netip.Addr
+	peer   int
 }
 
 func (t *svti) stopRetry() {
@@ -57,12 +65,20 @@ func sameSession(a, b *spec.Tunnel) bool {
 		a.Source == b.Source && a.SourceIface == b.SourceIface && a.TunnelVRF == b.TunnelVRF &&
 		a.Mode == b.Mode && a.Shutdown == b.Shutdown &&
 		a.Protection.Name == b.Protection.Name && a.Protection.IKEv2.Name == b.Protection.IKEv2.Name &&
-		slices.Equal(a.Peers, b.Peers)
+		reflect.DeepEqual(a.Client, b.Client)
 }
 
-// wantsInitiate reports whether the tunnel initiates on its own.
+// wantsInitiate reports whether the tunnel's configuration makes it
+// initiate: a destination address or host name, or client peers.
 func wantsInitiate(t *spec.Tunnel) bool {
-	return !t.Shutdown && !t.Protection.ResponderOnly && (t.Destination.IsValid() || len(t.Peers) > 0)
+	return !t.Shutdown && !t.Protection.ResponderOnly &&
+		(t.Destination.IsValid() || t.DestinationHost != "" || t.Client != nil && len(t.Client.Peers) > 0)
+}
+
+// mayInitiate reports whether the tunnel initiates now: it wants to, and
+// a FlexVPN client's connect mode, peers and sources allow it.
+func (e *Engine) mayInitiate(t *svti) bool {
+	return wantsInitiate(&t.t) && (!t.isClient() || e.clientMay(t))
 }
 
 // tunnelRoutes returns the static routes of a spec through its tunnel
@@ -110,35 +126,97 @@ func (e *Engine) forget(t *svti, why string) string {
 	t.stopRetry()
 	t.stopProbe()
 	t.failures = 0
+	t.resolving = 0
+	t.source = ""
 	clear(t.sas)
 	e.log.Info("tunnel SAs torn down", "interface", t.t.Name, "why", why)
 	return t.t.Name
 }
 
-// initiate starts the tunnel's IKE SA unless it should not or has one.
+// initiate starts the tunnel's IKE SA unless it should not or has one:
+// to the destination address, or once its host name is resolved (anew at
+// each attempt, dns.go); a FlexVPN client to its active usable peer.
 func (e *Engine) initiate(t *svti) {
-	if e.closed || !wantsInitiate(&t.t) || len(t.sas) > 0 || t.retry != nil {
+	if e.closed || !e.mayInitiate(t) || len(t.sas) > 0 || t.retry != nil || t.resolving != 0 {
 		return
 	}
-	tt := t.t
-	tt.Destination = t.destination()
-	cfg, err := e.initiatorConfig(e.spec.Load(), &tt)
-	if err == nil {
-		var id node.ID
-		if id, err = e.node.InitiateSA(t.t.Name, *cfg); err == nil {
-			t.sas[id] = saRef{initiator: true, remote: tt.Destination}
-			e.log.Info("tunnel initiating", "interface", t.t.Name, "remote", cfg.Remote, "id", id)
+	peer := -1
+	if t.isClient() {
+		t.active = e.usablePeer(t, t.active)
+		peer = t.active
+	}
+	dst, host, v6 := t.target(peer)
+	if host == "" {
+		e.initiateMain(t, peer, dst)
+		return
+	}
+	e.lookup(t, host, v6, func(a netip.Addr, err error) {
+		if err != nil {
+			e.initiateFailed(t, err)
 			return
 		}
+		if len(t.sas) == 0 && t.retry == nil && e.mayInitiate(t) {
+			e.initiateMain(t, peer, a)
+		}
+	})
+}
+
+// target returns where the tunnel initiates to: client peer i, or the
+// sVTI's destination for i < 0; an address, or a host name to resolve
+// for IPv6 or IPv4.
+func (t *svti) target(i int) (addr netip.Addr, host string, ipv6 bool) {
+	if i >= 0 {
+		p := t.t.Client.Peers[i]
+		return p.Addr, p.Host, p.IPv6
 	}
+	return t.t.Destination, t.t.DestinationHost, t.t.Mode.OuterIPv6()
+}
+
+// initiateMain initiates the tunnel's SA to dst (client peer peer), and
+// on failure schedules the next attempt.
+func (e *Engine) initiateMain(t *svti, peer int, dst netip.Addr) {
+	if err := e.initiateTo(t, peer, dst, false); err != nil {
+		e.initiateFailed(t, err)
+	}
+}
+
+// initiateTo starts an IKE SA of the tunnel to dst, from the FlexVPN
+// client's current source interface if it has `source` lines.
+func (e *Engine) initiateTo(t *svti, peer int, dst netip.Addr, probe bool) error {
+	tt := t.t
+	tt.Destination = dst
+	src, _ := e.clientSource(t)
+	if src != "" {
+		tt.Source, tt.SourceIface = netip.Addr{}, src
+	}
+	cfg, err := e.initiatorConfig(e.spec.Load(), &tt)
+	if err != nil {
+		return err
+	}
+	id, err := e.node.InitiateSA(t.t.Name, *cfg)
+	if err != nil {
+		return err
+	}
+	t.sas[id] = saRef{initiator: true, probe: probe, remote: dst, peer: peer}
+	t.source = src
+	e.log.Info("tunnel initiating", "interface", t.t.Name, "local", cfg.Local.Addr(), "remote", cfg.Remote, "id", id, "probe", probe)
+	return nil
+}
+
+// initiateFailed counts a failed initiation (a FlexVPN client moves to
+// its next peer) and schedules the next one.
+func (e *Engine) initiateFailed(t *svti, err error) {
 	t.failures++
 	e.log.Warn("tunnel cannot initiate", "interface", t.t.Name, "err", err)
+	if t.isClient() {
+		e.failOver(t)
+	}
 	e.scheduleRetry(t)
 }
 
 // scheduleRetry re-initiates the tunnel after the backoff of its failures.
 func (e *Engine) scheduleRetry(t *svti) {
-	if !wantsInitiate(&t.t) {
+	if !e.mayInitiate(t) {
 		return
 	}
 	t.stopRetry()
@@ -166,10 +244,14 @@ func (e *Engine) tunnelEvent(t *svti, ev node.Event) {
 	switch ev.Kind {
 	case node.EventEstablished:
 		t.failures = 0
-		t.sas[ev.ID] = saRef{established: true, initiator: ev.Initiator, spiI: ev.SPIi, remote: ev.Remote.Addr().Unmap()}
+		if !known {
+			ref.peer = -1
+		}
+		ref.established, ref.initiator, ref.spiI, ref.remote = true, ev.Initiator, ev.SPIi, ev.Remote.Addr().Unmap()
+		t.sas[ev.ID] = ref
 		e.log.Info("tunnel up", "interface", t.t.Name, "remote", ev.Remote, "id", ev.ID)
 		if t.isClient() {
-			e.clientEstablished(t, ev)
+			e.clientEstablished(t, ev.ID, ref)
 			return
 		}
 		e.dedupe(t)

@@ -27,9 +27,9 @@ type vaccess struct {
 	sa       node.ID
 	profile  string
 	template int
-	tunnel   dataplane.Tunnel
-	// routes are those accepted from the peer (authz.go).
-	routes []dataplane.Route
+	// tunnel is its interface; tunnel.Routes are the routes accepted from
+	// the peer (authz.go).
+	tunnel dataplane.Tunnel
 }
 
 const vaPrefix = "Virtual-Access"
@@ -48,7 +48,7 @@ func vaTunnel(v *vaccess, tmpl *spec.Template, prof *spec.Profile, local, remote
 	return dataplane.Tunnel{
 		ID: v.tunnelID(), Name: v.name(), IfName: dataplane.LinuxName(v.name()),
 		Addrs: tmpl.Addrs, MTU: tmpl.MTU, Up: !tmpl.Shutdown, VRF: cmpOr(prof.IVRF, tmpl.VRF),
-		Local: local, Remote: remote, Routes: slices.Clone(v.routes),
+		Local: local, Remote: remote, Routes: slices.Clone(v.tunnel.Routes),
 	}
 }
 
@@ -122,7 +122,6 @@ func (t *vaTable) setRoutes(num int, sa node.ID, routes []dataplane.Route) (data
 	if v == nil || v.sa != sa {
 		return dataplane.Tunnel{}, false
 	}
-	v.routes = routes
 	v.tunnel.Routes = slices.Clone(routes)
 	return v.tunnel, true
 }

@@ -93,8 +93,7 @@ func init() {
 						*ns = append(*ns, s)
 					}
 				}
-				c.NotApplied(notAppliedDNS)
-				return nil
+				return nil // resolves FlexVPN peers and tunnel destinations
 			},
 			Unset: func(c *Ctx, a parser.Args) error {
 				ns := &c.Cfg.Global.NameServers
@@ -108,8 +107,7 @@ func init() {
 			No:   "ip host WORD [A.B.C.D [A.B.C.D [A.B.C.D [A.B.C.D [A.B.C.D [A.B.C.D [A.B.C.D [A.B.C.D]]]]]]]]",
 			Run: func(c *Ctx, a parser.Args) error {
 				c.Cfg.Global.Hosts.Set(a.Get("WORD"), strings.Join(a.All("A.B.C.D"), " "))
-				c.NotApplied(notAppliedDNS)
-				return nil
+				return nil // resolves FlexVPN peers and tunnel destinations
 			},
 			Unset: func(c *Ctx, a parser.Args) error {
 				c.Cfg.Global.Hosts.Delete(a.Get("WORD"))

@@ -181,12 +181,6 @@ var (
 		vbArgs("history", "History and Distribution Data"),
 		vbWord("verify-data", "Verify data"),
 	)
-	trackMode = newVBMode("config-track", "Tracking",
-		vbArgs("delay", "Tracking delay"),
-		vbArgs("object", "Add a tracked object to the list"),
-		vbArgs("threshold", "Set threshold"),
-		vbArgs("default-state", "Default state"),
-	)
 	redundancyMode = newVBMode("config-red", "Redundancy",
 		vbArgs("mode", "redundancy mode for this chassis"),
 		vbArgs("application", "Application redundancy"),
@@ -376,7 +370,6 @@ func init() {
 		&vbFamily{Name: "crypto-map", Spec: "crypto map WORD <1-65535> [ipsec-isakmp [dynamic WORD]|ipsec-manual|gdoi]", Help: []string{HelpCrypto, helpCryptoMp, "Crypto map tag", "Sequence to insert into crypto map entry", "IPSEC w/ISAKMP", "Enable dynamic crypto map support", "Name of dynamic crypto map template", "IPSEC w/manual keying", "Configure crypto map gdoi features"},
 			No: "crypto map WORD [<1-65535>]", Slot: s, Reason: reasonCryptoMp, Block: true, Sub: cryptoMapMode, Trail: true, Canon: cryptoMapCanon, Note: cryptoMapNote},
 		&vbFamily{Name: "crypto-map-global", Spec: "crypto map WORD local-address IFNAME", Help: []string{HelpCrypto, helpCryptoMp, "Crypto map tag", "Interface to use for local address for this crypto map", "Interface name"}, Slot: s, Reason: reasonCryptoMp},
-		&vbFamily{Name: "track", Spec: "track <1-1000> LINE", Help: []string{"Object tracking configuration commands", "Tracked object", vbArgHelp}, No: "track <1-1000>", Slot: s, Reason: reasonTrack, Block: true, Sub: trackMode},
 	)
 	s = runningconfig.SlotRouter
 	keepVerbatim(

@@ -275,16 +275,19 @@ func (s *Session) execExec(line string, out *strings.Builder) error {
 	if e.neg {
 		run = e.cmd.Unset
 	}
+	// The output goes straight to out (a show command on a hub prints
+	// tens of megabytes), through buf only when a filter reads it all.
 	var buf strings.Builder
 	s.Sys.mu.Lock()
-	ctx := &Ctx{S: s, Cfg: s.Sys.config, Frame: s.stack[0], Line: line, Out: &buf}
+	ctx := &Ctx{S: s, Cfg: s.Sys.config, Frame: s.stack[0], Line: line, Out: out}
+	if filter != nil {
+		ctx.Out = &buf
+	}
 	err = run(ctx, match.Args)
 	s.Sys.mu.Unlock()
-	text := buf.String()
 	if filter != nil {
-		text = filter(text)
+		out.WriteString(filter(buf.String()))
 	}
-	out.WriteString(text)
 	return err
 }
 
@@ -615,7 +618,7 @@ func (q *Question) Error() string { return q.Text }
 func (s *Session) Execute(w io.Writer, line string) error {
 	prompt := s.Prompt()
 	r := s.Exec(line)
-	io.WriteString(w, r.Output)
+	writeOutput(w, r.Output)
 	io.WriteString(w, FormatError(r.Err, prompt))
 	return r.Err
 }

@@ -1,7 +1,6 @@
 package modes
 
 import (
-	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -99,45 +98,76 @@ func ipsecBlocks(snap status.Snapshot, f flowFilter) []*ifaceBlock {
 	return out
 }
 
-// showIPsecSA renders `show crypto ipsec sa`, layout of the IOS-XE (CSR,
-// 15.5 train) capture show-crypto-ikev2-sa-and-ipsec-sa-dmvpn-hub-ivrf-csr-15.5.txt.
-func showIPsecSA(snap status.Snapshot, f flowFilter) string {
-	var b strings.Builder
-	for _, blk := range ipsecBlocks(snap, f) {
-		fmt.Fprintf(&b, "\ninterface: %s\n", orNone(blk.name, "(none)"))
-		fmt.Fprintf(&b, "    Crypto map tag: %s-head-0, local addr %s\n", blk.name, iosAddr(blk.local))
+// ipsecFlowSize is about the text of one flow of `show crypto ipsec sa`.
+const ipsecFlowSize = 1800
+
+// showIPsecSA renders `show crypto ipsec sa` into out, layout of the
+// IOS-XE (CSR, 15.5 train) capture
+// show-crypto-ikev2-sa-and-ipsec-sa-dmvpn-hub-ivrf-csr-15.5.txt.
+func showIPsecSA(out *strings.Builder, snap status.Snapshot, f flowFilter) {
+	blocks := ipsecBlocks(snap, f)
+	n := 0
+	for _, blk := range blocks {
+		n += len(blk.flows) + 1
+	}
+	out.Grow(n * ipsecFlowSize)
+	buf := make([]byte, 0, 2*ipsecFlowSize)
+	for _, blk := range blocks {
+		buf = append(append(buf[:0], "\ninterface: "...), orNone(blk.name, "(none)")...)
+		buf = append(append(append(buf, "\n    Crypto map tag: "...), blk.name...), "-head-0, local addr "...)
+		buf = append(appendAddr(buf, blk.local), '\n')
 		if len(blk.flows) == 0 && blk.tunnel != nil {
-			writeIdleTunnel(&b, blk)
+			buf = writeIdleTunnel(buf, blk)
 		}
+		out.Write(buf)
 		for _, fl := range blk.flows {
-			writeFlow(&b, blk, fl, snap.Time)
+			out.Write(writeFlow(buf[:0], blk, fl, snap.Time))
 		}
 	}
-	return b.String()
 }
 
-// writeFlowHead writes the lines common to a flow and an idle tunnel: the
-// VRF, the identities, the peer, the counters, the endpoints and the MTUs.
-func writeFlowHead(b *strings.Builder, h flowHead) {
-	fmt.Fprintf(b, "\n   protected vrf: %s\n", orNone(h.ivrf, "(none)"))
-	fmt.Fprintf(b, "   local  ident (%s): (%s/%d/0)\n", identLabel(h.local), identText(h.local), h.proto)
-	fmt.Fprintf(b, "   remote ident (%s): (%s/%d/0)\n", identLabel(h.remote), identText(h.remote), h.proto)
-	fmt.Fprintf(b, "   current_peer %s port %d\n", iosAddr(h.peer.Addr()), h.peer.Port())
-	b.WriteString("     PERMIT, flags={origin_is_acl,}\n")
-	fmt.Fprintf(b, "    #pkts encaps: %d, #pkts encrypt: %d, #pkts digest: %d\n", h.out, h.out, h.out)
-	fmt.Fprintf(b, "    #pkts decaps: %d, #pkts decrypt: %d, #pkts verify: %d\n", h.in, h.in, h.in)
-	b.WriteString("    #pkts compressed: 0, #pkts decompressed: 0\n")
-	b.WriteString("    #pkts not compressed: 0, #pkts compr. failed: 0\n")
-	b.WriteString("    #pkts not decompressed: 0, #pkts decompress failed: 0\n")
-	fmt.Fprintf(b, "    #send errors %d, #recv errors %d\n", h.sendErr, h.recvErr)
-	fmt.Fprintf(b, "\n     local crypto endpt.: %s, remote crypto endpt.: %s\n", iosAddr(h.localEnd), iosAddr(h.peer.Addr()))
-	fmt.Fprintf(b, "     plaintext mtu %d, path mtu %d, ip mtu %d, ip mtu idb %s\n", h.plainMTU, h.pathMTU, h.pathMTU, h.mtuIf)
-	fmt.Fprintf(b, "     current outbound spi: 0x%X(%d)\n", h.outSPI, h.outSPI)
-	if h.pfs == 0 {
-		b.WriteString("     PFS (Y/N): N, DH group: none\n")
-	} else {
-		fmt.Fprintf(b, "     PFS (Y/N): Y, DH group: group%d\n", h.pfs)
+// appendIdent appends an `ident` of show crypto ipsec sa:
+// "(addr/mask/prot/port): (A/M/P/0)".
+func appendIdent(b []byte, p netip.Prefix, proto uint8) []byte {
+	label := "(addr/prefixlen/prot/port): ("
+	if p.Addr().Is4() {
+		label = "(addr/mask/prot/port): ("
 	}
+	b = append(appendPrefix(append(b, label...), p, '/'), '/')
+	return append(appendInt(b, proto), "/0)\n"...)
+}
+
+// writeFlowHead appends the lines common to a flow and an idle tunnel:
+// the VRF, the identities, the peer, the counters, the endpoints and the
+// MTUs.
+func writeFlowHead(b []byte, h flowHead) []byte {
+	b = append(append(b, "\n   protected vrf: "...), orNone(h.ivrf, "(none)")...)
+	b = appendIdent(append(b, "\n   local  ident "...), h.local, h.proto)
+	b = appendIdent(append(b, "   remote ident "...), h.remote, h.proto)
+	b = append(appendAddr(append(b, "   current_peer "...), h.peer.Addr()), " port "...)
+	b = append(appendInt(b, h.peer.Port()), "\n     PERMIT, flags={origin_is_acl,}\n"...)
+	b = appendCounts(b, "    #pkts encaps: ", ", #pkts encrypt: ", ", #pkts digest: ", h.out)
+	b = appendCounts(b, "    #pkts decaps: ", ", #pkts decrypt: ", ", #pkts verify: ", h.in)
+	b = append(b, "    #pkts compressed: 0, #pkts decompressed: 0\n"+
+		"    #pkts not compressed: 0, #pkts compr. failed: 0\n"+
+		"    #pkts not decompressed: 0, #pkts decompress failed: 0\n"+
+		"    #send errors "...)
+	b = append(appendInt(append(appendInt(b, h.sendErr), ", #recv errors "...), h.recvErr), "\n\n     local crypto endpt.: "...)
+	b = append(appendAddr(b, h.localEnd), ", remote crypto endpt.: "...)
+	b = append(appendAddr(b, h.peer.Addr()), "\n     plaintext mtu "...)
+	b = append(appendInt(append(appendInt(b, h.plainMTU), ", path mtu "...), h.pathMTU), ", ip mtu "...)
+	b = append(append(append(appendInt(b, h.pathMTU), ", ip mtu idb "...), h.mtuIf...), "\n     current outbound spi: 0x"...)
+	b = append(appendInt(append(appendHex(b, uint64(h.outSPI), 0), '('), h.outSPI), ")\n"...)
+	if h.pfs == 0 {
+		return append(b, "     PFS (Y/N): N, DH group: none\n"...)
+	}
+	return append(appendInt(append(b, "     PFS (Y/N): Y, DH group: group"...), h.pfs), '\n')
+}
+
+// appendCounts appends a line of three labels with the same count.
+func appendCounts(b []byte, l1, l2, l3 string, n uint64) []byte {
+	b = appendInt(append(appendInt(append(appendInt(append(b, l1...), n), l2...), n), l3...), n)
+	return append(b, '\n')
 }
 
 // flowHead is what writeFlowHead prints.
@@ -172,40 +202,38 @@ func blockMTU(blk *ifaceBlock) (int, string) {
 // anyPrefix is the selector of a VTI: everything.
 var anyPrefix = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 
-// writeIdleTunnel writes the block of a protected tunnel that has no SA
+// writeIdleTunnel appends the block of a protected tunnel that has no SA
 // yet (capture
 // show-ip-int-brief-tunnels-down-up-ikev2-session-ipsec-sa-not-established.txt).
-func writeIdleTunnel(b *strings.Builder, blk *ifaceBlock) {
+func writeIdleTunnel(b []byte, blk *ifaceBlock) []byte {
 	t := blk.tunnel
 	mtu, mtuIf := blockMTU(blk)
-	writeFlowHead(b, flowHead{
+	b = writeFlowHead(b, flowHead{
 		local: anyPrefix, remote: anyPrefix,
 		peer:     netip.AddrPortFrom(t.Destination.Unmap(), 500),
 		localEnd: t.Source, plainMTU: mtu, pathMTU: mtu, mtuIf: mtuIf,
 	})
-	for _, list := range []string{"inbound esp", "inbound ah", "inbound pcp", "outbound esp", "outbound ah", "outbound pcp"} {
-		fmt.Fprintf(b, "\n     %s sas:\n", list)
-	}
+	return append(b, "\n     inbound esp sas:\n\n     inbound ah sas:\n\n     inbound pcp sas:\n"+
+		"\n     outbound esp sas:\n\n     outbound ah sas:\n\n     outbound pcp sas:\n"...)
 }
 
-// writeFlow writes the block of one CHILD SA.
-func writeFlow(b *strings.Builder, blk *ifaceBlock, fl flow, now time.Time) {
+// writeFlow appends the block of one CHILD SA.
+func writeFlow(b []byte, blk *ifaceBlock, fl flow, now time.Time) []byte {
 	ch := fl.child
 	mtu, mtuIf := blockMTU(blk)
-	writeFlowHead(b, flowHead{
+	b = writeFlowHead(b, flowHead{
 		ivrf: fl.sa.IVRF, local: firstOr(ch.LocalTS), remote: firstOr(ch.RemoteTS), proto: ch.Protocol,
 		peer: fl.sa.Remote, localEnd: fl.sa.Local.Addr(), in: ch.InPackets, out: ch.OutPackets,
 		sendErr: ch.OutDrops, recvErr: ch.ReplayDrops + ch.AuthFailures + ch.OtherDrops,
 		plainMTU: plaintextMTU(ch, fl.sa, mtu), pathMTU: mtu, mtuIf: mtuIf,
 		outSPI: ch.OutSPI, pfs: ch.PFSGroup,
 	})
-	age := since(now, ch.Established)
-	tag := blk.name + "-head-0"
-	b.WriteString("\n     inbound esp sas:\n")
-	writeESPSA(b, ch, ch.InSPI, fl.connID+1, ch.InBytes, age, tag)
-	b.WriteString("\n     inbound ah sas:\n\n     inbound pcp sas:\n\n     outbound esp sas:\n")
-	writeESPSA(b, ch, ch.OutSPI, fl.connID, ch.OutBytes, age, tag)
-	b.WriteString("          \n     outbound ah sas:\n\n     outbound pcp sas:\n")
+	sa := espSA{ch: ch, iv: espAlg(ch.Transform).iv, left: seconds(max(ch.Lifetime-since(now, ch.Established), 0)), iface: blk.name}
+	b = append(b, "\n     inbound esp sas:\n"...)
+	b = sa.write(b, ch.InSPI, fl.connID+1, ch.InBytes)
+	b = append(b, "\n     inbound ah sas:\n\n     inbound pcp sas:\n\n     outbound esp sas:\n"...)
+	b = sa.write(b, ch.OutSPI, fl.connID, ch.OutBytes)
+	return append(b, "          \n     outbound ah sas:\n\n     outbound pcp sas:\n"...)
 }
 
 // firstOr returns the first selector, everything when there is none. IOS
@@ -218,63 +246,61 @@ func firstOr(ts []netip.Prefix) netip.Prefix {
 	return ts[0]
 }
 
-// identLabel and identText render an `ident` of show crypto ipsec sa.
-func identLabel(p netip.Prefix) string {
-	if p.Addr().Is4() {
-		return "addr/mask/prot/port"
-	}
-	return "addr/prefixlen/prot/port"
+// espSA is what the `spi:` blocks of a CHILD SA's two directions share.
+type espSA struct {
+	ch    *status.ChildSA
+	iv    int   // IV size
+	left  int64 // seconds of lifetime left
+	iface string
 }
 
-func identText(p netip.Prefix) string {
-	a, m := prefixParts(p)
-	return a + "/" + m
-}
-
-// writeESPSA writes one direction's `spi:` block.
-func writeESPSA(b *strings.Builder, ch *status.ChildSA, spi uint32, connID int, bytes uint64, age time.Duration, tag string) {
-	fmt.Fprintf(b, "      spi: 0x%X(%d)\n", spi, spi)
-	fmt.Fprintf(b, "        transform: %s ,\n", ch.Transform)
-	fmt.Fprintf(b, "        in use settings ={%s, }\n", modeText(ch))
-	fmt.Fprintf(b, "        conn id: %d, flow_id: CSR:%d, sibling_flags %s, crypto map: %s\n", connID, connID-2000, siblingFlags(ch), tag)
-	fmt.Fprintf(b, "        sa timing: remaining key lifetime (k/sec): (%s/%d)\n", remainingKB(ch.LifetimeKB, bytes), seconds(max(ch.Lifetime-age, 0)))
-	fmt.Fprintf(b, "        IV size: %d bytes\n", espAlg(ch.Transform).iv)
+// write appends one direction's `spi:` block.
+func (e espSA) write(b []byte, spi uint32, connID int, bytes uint64) []byte {
+	ch := e.ch
+	b = append(appendInt(append(appendHex(append(b, "      spi: 0x"...), uint64(spi), 0), '('), spi), ")\n        transform: "...)
+	b = append(append(b, ch.Transform...), " ,\n        in use settings ={"...)
+	b = append(appendMode(b, ch), ", }\n        conn id: "...)
+	b = append(appendInt(append(appendInt(b, connID), ", flow_id: CSR:"...), connID-2000), ", sibling_flags "...)
+	b = append(append(append(appendSiblingFlags(b, ch), ", crypto map: "...), e.iface...), "-head-0\n"...)
+	b = append(appendRemainingKB(append(b, "        sa timing: remaining key lifetime (k/sec): ("...), ch.LifetimeKB, bytes), '/')
+	b = append(appendInt(append(appendInt(b, e.left), ")\n        IV size: "...), e.iv), " bytes\n"...)
 	if ch.ReplayWindow > 0 {
-		fmt.Fprintf(b, "        replay detection support: Y  replay window size: %d\n", ch.ReplayWindow)
+		b = append(appendInt(append(b, "        replay detection support: Y  replay window size: "...), ch.ReplayWindow), '\n')
 	} else {
-		b.WriteString("        replay detection support: N\n")
+		b = append(b, "        replay detection support: N\n"...)
 	}
-	b.WriteString("        Status: ACTIVE(ACTIVE)\n")
+	return append(b, "        Status: ACTIVE(ACTIVE)\n"...)
 }
 
-// remainingKB is the volume left before a rekey, "disabled" without a
-// volume lifetime (UNCONFIRMED text).
-func remainingKB(lifetime, used uint64) string {
-	if lifetime == 0 {
-		return "disabled"
+// appendRemainingKB appends the volume left before a rekey, "disabled"
+// without a volume lifetime (UNCONFIRMED text).
+func appendRemainingKB(b []byte, lifetime, used uint64) []byte {
+	switch {
+	case lifetime == 0:
+		return append(b, "disabled"...)
+	case used/1024 >= lifetime:
+		return append(b, '0')
 	}
-	if used/1024 >= lifetime {
-		return "0"
-	}
-	return fmt.Sprint(lifetime - used/1024)
+	return appendInt(b, lifetime-used/1024)
 }
 
-// modeText is the `in use settings` mode.
-func modeText(ch *status.ChildSA) string {
+// appendMode appends the `in use settings` mode.
+func appendMode(b []byte, ch *status.ChildSA) []byte {
 	m := "Transport"
 	if ch.Tunnel {
 		m = "Tunnel"
 	}
+	b = append(b, m...)
 	if ch.Encap {
-		m += " UDP-Encaps"
+		b = append(b, " UDP-Encaps"...)
 	}
-	return m
+	return b
 }
 
-// siblingFlags reproduces the IOS-XE flags word: 0x40 in tunnel mode,
-// 0x4000 with UDP encapsulation (the values of the CSR captures:
+// appendSiblingFlags reproduces the IOS-XE flags word: 0x40 in tunnel
+// mode, 0x4000 with UDP encapsulation (the values of the CSR captures:
 // FFFFFFFF80000008 transport, FFFFFFFF80004048 tunnel with NAT-T).
-func siblingFlags(ch *status.ChildSA) string {
+func appendSiblingFlags(b []byte, ch *status.ChildSA) []byte {
 	f := uint32(0x80000008)
 	if ch.Tunnel {
 		f |= 0x40
@@ -282,7 +308,7 @@ func siblingFlags(ch *status.ChildSA) string {
 	if ch.Encap {
 		f |= 0x4000
 	}
-	return fmt.Sprintf("FFFFFFFF%08X", f)
+	return appendHex(append(b, "FFFFFFFF"...), uint64(f), 8)
 }
 
 // espParams are the sizes an ESP transform adds to a packet (RFC 4303
@@ -292,7 +318,7 @@ type espParams struct{ iv, block, icv int }
 // espAlg returns the ESP sizes of an IOS transform text.
 func espAlg(transform string) espParams {
 	p := espParams{block: 4}
-	for _, w := range strings.Fields(transform) {
+	for w := range strings.FieldsSeq(transform) {
 		switch w {
 		case "esp-aes", "esp-192-aes", "esp-256-aes":
 			p.iv, p.block = 16, 16
@@ -338,7 +364,8 @@ func plaintextMTU(ch *status.ChildSA, sa *status.IKESA, pathMTU int) int {
 }
 
 func showCryptoSession(c *Ctx, a parser.Args) error {
-	c.Printf("%s", renderCryptoSession(c.S.Sys.snapshot(), addrAfter(a, "remote"), a.Has("detail")))
+	snap := c.S.Sys.query(status.Query{Parts: status.PartIKESAs | status.PartChildSAs | status.PartTunnels})
+	renderCryptoSession(c.Out, snap, addrAfter(a, "remote"), a.Has("detail"))
 	return nil
 }
 
@@ -350,43 +377,50 @@ R - IKE Auto Reconnect
 
 `
 
-// renderCryptoSession renders `show crypto session [detail]`, newest
-// session first. The detail layout is the CSR1000v capture
+// sessionSize is about the text of one session of `show crypto session
+// detail`.
+const sessionSize = 600
+
+// renderCryptoSession renders `show crypto session [detail]` into out,
+// newest session first. The detail layout is the CSR1000v capture
 // show-crypto-session-detail-ikev2-sa-nat-t-csr1000v.txt; the brief one
 // follows an IOS capture of the brief form (trailing spaces included).
-func renderCryptoSession(snap status.Snapshot, remote netip.Addr, detail bool) string {
-	var b strings.Builder
+func renderCryptoSession(out *strings.Builder, snap status.Snapshot, remote netip.Addr, detail bool) {
 	if detail {
-		b.WriteString("\nCrypto session current status\n\n" + sessionLegend)
+		out.WriteString("\nCrypto session current status\n\n" + sessionLegend)
 	} else {
-		b.WriteString("Crypto session current status\n\n")
+		out.WriteString("Crypto session current status\n\n")
 	}
 	all := sessions(snap.IKESAs)
+	if !remote.IsValid() {
+		out.Grow(len(all) * sessionSize)
+	}
+	buf := make([]byte, 0, 2*sessionSize)
 	for i := len(all) - 1; i >= 0; i-- {
 		sess := all[i]
 		if remote.IsValid() && sess[0].Remote.Addr().Unmap() != remote {
 			continue
 		}
 		if detail {
-			writeSessionDetail(&b, sess, snap.Time)
+			buf = writeSessionDetail(buf[:0], sess, snap.Time)
 		} else {
-			writeSessionBrief(&b, sess)
+			buf = writeSessionBrief(buf[:0], sess)
 		}
+		out.Write(buf)
 	}
 	for _, t := range downTunnels(snap) {
 		if !remote.IsValid() || t.Destination.Unmap() == remote {
-			writeSessionDown(&b, t, detail)
+			out.Write(writeSessionDown(buf[:0], t, detail))
 		}
 	}
-	return b.String()
 }
 
 // downTunnels are the protected static tunnels without an IKE SA: their
 // sessions are DOWN.
 func downTunnels(snap status.Snapshot) []*status.Tunnel {
 	busy := map[string]bool{}
-	for _, sa := range snap.IKESAs {
-		busy[sa.Interface] = true
+	for i := range snap.IKESAs {
+		busy[snap.IKESAs[i].Interface] = true
 	}
 	var out []*status.Tunnel
 	for i := range snap.Tunnels {
@@ -398,81 +432,90 @@ func downTunnels(snap status.Snapshot) []*status.Tunnel {
 	return out
 }
 
-// writeSessionDown writes the session of a tunnel that has no SA: its
+// writeSessionDown appends the session of a tunnel that has no SA: its
 // peer and the flow it would protect, with no SA (UNCONFIRMED layout, the
 // brief and detail forms of an active session without the IKE lines).
-func writeSessionDown(b *strings.Builder, t *status.Tunnel, detail bool) {
-	fmt.Fprintf(b, "Interface: %s\n", t.Name)
-	flow := "permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0"
+func writeSessionDown(b []byte, t *status.Tunnel, detail bool) []byte {
+	b = append(append(append(b, "Interface: "...), t.Name...), '\n')
+	const flow = "permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0"
 	if !detail {
-		fmt.Fprintf(b, "Session status: %-14s\nPeer: %s port 500 \n", "DOWN", iosAddr(t.Destination))
-		fmt.Fprintf(b, "  IPSEC FLOW: %s \n        Active SAs: 0, origin: crypto map\n\n", flow)
-		return
+		b = append(appendAddr(append(b, "Session status: DOWN          \nPeer: "...), t.Destination), " port 500 \n"...)
+		return append(b, "  IPSEC FLOW: "+flow+" \n        Active SAs: 0, origin: crypto map\n\n"...)
 	}
-	fmt.Fprintf(b, "Session status: DOWN\nPeer: %s port 500 fvrf: (none) ivrf: (none)\n      Desc: (none)\n", iosAddr(t.Destination))
-	fmt.Fprintf(b, "  IPSEC FLOW: %s\n        Active SAs: 0, origin: crypto map\n", flow)
-	b.WriteString("        Inbound:  #pkts dec'ed 0 drop 0 life (KB/Sec) 0/0\n")
-	b.WriteString("        Outbound: #pkts enc'ed 0 drop 0 life (KB/Sec) 0/0\n\n")
+	b = append(appendAddr(append(b, "Session status: DOWN\nPeer: "...), t.Destination), " port 500 fvrf: (none) ivrf: (none)\n      Desc: (none)\n"...)
+	return append(b, "  IPSEC FLOW: "+flow+"\n        Active SAs: 0, origin: crypto map\n"+
+		"        Inbound:  #pkts dec'ed 0 drop 0 life (KB/Sec) 0/0\n"+
+		"        Outbound: #pkts enc'ed 0 drop 0 life (KB/Sec) 0/0\n\n"...)
 }
 
-// writeSessionBrief writes one session of `show crypto session`.
-func writeSessionBrief(b *strings.Builder, sess []*status.IKESA) {
+// writeSessionBrief appends one session of `show crypto session`.
+func writeSessionBrief(b []byte, sess []*status.IKESA) []byte {
 	first := sess[0]
-	writeSessionTop(b, first)
-	fmt.Fprintf(b, "Session status: %-14s\n", sessionStatus(sess))
-	fmt.Fprintf(b, "Peer: %s port %d \n", iosAddr(first.Remote.Addr()), first.Remote.Port())
+	b = writeSessionTop(b, first)
+	b = append(appendPadded(append(b, "Session status: "...), sessionStatus(sess), 14), "\nPeer: "...)
+	b = append(appendInt(append(appendAddr(b, first.Remote.Addr()), " port "...), first.Remote.Port()), " \n"...)
 	for _, sa := range sess {
-		fmt.Fprintf(b, "  Session ID: %d  \n", sa.SessionID)
-		fmt.Fprintf(b, "  IKEv2 SA: local %s remote %s %s \n", iosAddrPort(sa.Local), iosAddrPort(sa.Remote), activeText(sa))
+		b = append(appendInt(append(b, "  Session ID: "...), sa.SessionID), "  \n"...)
+		b = append(append(appendIKEv2SALine(b, sa), ' '), '\n')
 	}
 	for _, sa := range sess {
 		for i := range sa.Children {
-			fmt.Fprintf(b, "  IPSEC FLOW: %s \n", flowText(&sa.Children[i]))
-			b.WriteString("        Active SAs: 2, origin: crypto map\n")
+			b = append(appendFlow(append(b, "  IPSEC FLOW: "...), &sa.Children[i]), " \n        Active SAs: 2, origin: crypto map\n"...)
 		}
 	}
-	b.WriteString("\n")
+	return append(b, '\n')
 }
 
-// writeSessionTop writes the interface and profile lines.
-func writeSessionTop(b *strings.Builder, sa *status.IKESA) {
+// appendIKEv2SALine appends "  IKEv2 SA: local A/port remote A/port
+// Active" (with no newline).
+func appendIKEv2SALine(b []byte, sa *status.IKESA) []byte {
+	b = append(appendAddrPort(append(b, "  IKEv2 SA: local "...), sa.Local), " remote "...)
+	return append(append(appendAddrPort(b, sa.Remote), ' '), activeText(sa)...)
+}
+
+// writeSessionTop appends the interface and profile lines.
+func writeSessionTop(b []byte, sa *status.IKESA) []byte {
 	if sa.Interface != "" {
-		fmt.Fprintf(b, "Interface: %s\n", sa.Interface)
+		b = append(append(append(b, "Interface: "...), sa.Interface...), '\n')
 	}
 	if sa.Profile != "" {
-		fmt.Fprintf(b, "Profile: %s\n", sa.Profile)
+		b = append(append(append(b, "Profile: "...), sa.Profile...), '\n')
 	}
+	return b
 }
 
-// writeSessionDetail writes one session of `show crypto session detail`.
-func writeSessionDetail(b *strings.Builder, sess []*status.IKESA, now time.Time) {
+// writeSessionDetail appends one session of `show crypto session detail`.
+func writeSessionDetail(b []byte, sess []*status.IKESA, now time.Time) []byte {
 	first := sess[0]
-	writeSessionTop(b, first)
-	fmt.Fprintf(b, "Uptime: %s\n", hhmmss(since(now, first.Established)))
-	fmt.Fprintf(b, "Session status: %s\n", sessionStatus(sess))
-	fmt.Fprintf(b, "Peer: %s port %d fvrf: %s ivrf: %s\n", iosAddr(first.Remote.Addr()), first.Remote.Port(),
-		orNone(first.FVRF, "(none)"), orNone(first.IVRF, "(none)"))
-	fmt.Fprintf(b, "      Phase1_id: %s\n", first.RemoteID)
-	b.WriteString("      Desc: (none)\n")
+	b = writeSessionTop(b, first)
+	b = append(appendHHMMSS(append(b, "Uptime: "...), since(now, first.Established)), "\nSession status: "...)
+	b = append(append(b, sessionStatus(sess)...), "\nPeer: "...)
+	b = append(appendInt(append(appendAddr(b, first.Remote.Addr()), " port "...), first.Remote.Port()), " fvrf: "...)
+	b = append(append(append(b, orNone(first.FVRF, "(none)")...), " ivrf: "...), orNone(first.IVRF, "(none)")...)
+	b = append(append(append(b, "\n      Phase1_id: "...), first.RemoteID...), "\n      Desc: (none)\n"...)
 	for _, sa := range sess {
-		fmt.Fprintf(b, "  Session ID: %d\n", sa.SessionID)
-		fmt.Fprintf(b, "  IKEv2 SA: local %s remote %s %s\n", iosAddrPort(sa.Local), iosAddrPort(sa.Remote), activeText(sa))
-		fmt.Fprintf(b, "          Capabilities:%s connid:%d lifetime:%s\n", capabilities(sa), sa.ConnID,
-			hhmmss(max(sa.Lifetime-since(now, sa.Established), 0)))
+		b = append(appendInt(append(b, "  Session ID: "...), sa.SessionID), '\n')
+		b = append(append(appendIKEv2SALine(b, sa), "\n          Capabilities:"...), capabilities(sa)...)
+		b = append(appendInt(append(b, " connid:"...), sa.ConnID), " lifetime:"...)
+		b = append(appendHHMMSS(b, max(sa.Lifetime-since(now, sa.Established), 0)), '\n')
 	}
 	for _, sa := range sess {
 		for i := range sa.Children {
 			ch := &sa.Children[i]
 			left := seconds(max(ch.Lifetime-since(now, ch.Established), 0))
-			fmt.Fprintf(b, "  IPSEC FLOW: %s\n", flowText(ch))
-			b.WriteString("        Active SAs: 2, origin: crypto map\n")
-			fmt.Fprintf(b, "        Inbound:  #pkts dec'ed %d drop %d life (KB/Sec) %s/%d\n", ch.InPackets,
-				ch.ReplayDrops+ch.AuthFailures+ch.OtherDrops, remainingKB(ch.LifetimeKB, ch.InBytes), left)
-			fmt.Fprintf(b, "        Outbound: #pkts enc'ed %d drop %d life (KB/Sec) %s/%d\n", ch.OutPackets,
-				ch.OutDrops, remainingKB(ch.LifetimeKB, ch.OutBytes), left)
+			b = append(appendFlow(append(b, "  IPSEC FLOW: "...), ch), "\n        Active SAs: 2, origin: crypto map\n"...)
+			b = appendFlowLife(b, "        Inbound:  #pkts dec'ed ", ch.InPackets, ch.ReplayDrops+ch.AuthFailures+ch.OtherDrops, ch.LifetimeKB, ch.InBytes, left)
+			b = appendFlowLife(b, "        Outbound: #pkts enc'ed ", ch.OutPackets, ch.OutDrops, ch.LifetimeKB, ch.OutBytes, left)
 		}
 	}
-	b.WriteString("\n")
+	return append(b, '\n')
+}
+
+// appendFlowLife appends the Inbound or Outbound line of a flow: packets,
+// drops and the volume and time left.
+func appendFlowLife(b []byte, label string, pkts, drops, lifetimeKB, bytes uint64, left int64) []byte {
+	b = append(appendInt(append(appendInt(append(b, label...), pkts), " drop "...), drops), " life (KB/Sec) "...)
+	return append(appendInt(append(appendRemainingKB(b, lifetimeKB, bytes), '/'), left), '\n')
 }
 
 // activeText is the IKE SA state of show crypto session.
@@ -499,24 +542,38 @@ func capabilities(sa *status.IKESA) string {
 }
 
 // hhmmss renders a duration as IOS uptimes: "00:52:46".
-func hhmmss(d time.Duration) string {
+func hhmmss(d time.Duration) string { return string(appendHHMMSS(nil, d)) }
+
+// appendHHMMSS appends a duration as IOS uptimes: "00:52:46".
+func appendHHMMSS(b []byte, d time.Duration) []byte {
 	s := seconds(d)
-	return fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60)
+	for i, v := range [3]int64{s / 3600, s / 60 % 60, s % 60} {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		if 0 <= v && v < 10 {
+			b = append(b, '0')
+		}
+		b = appendInt(b, v)
+	}
+	return b
 }
 
-// flowText is an IPSEC FLOW: "permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0",
-// "permit 47 host A host B".
-func flowText(ch *status.ChildSA) string {
-	proto := "ip"
+// appendFlow appends an IPSEC FLOW: "permit ip 0.0.0.0/0.0.0.0
+// 0.0.0.0/0.0.0.0", "permit 47 host A host B".
+func appendFlow(b []byte, ch *status.ChildSA) []byte {
+	b = append(b, "permit "...)
 	if ch.Protocol != 0 {
-		proto = fmt.Sprint(ch.Protocol)
+		b = appendInt(b, ch.Protocol)
+	} else {
+		b = append(b, "ip"...)
 	}
-	return fmt.Sprintf("permit %s %s %s", proto, flowAddr(firstOr(ch.LocalTS)), flowAddr(firstOr(ch.RemoteTS)))
+	return appendFlowAddr(append(appendFlowAddr(append(b, ' '), firstOr(ch.LocalTS)), ' '), firstOr(ch.RemoteTS))
 }
 
-func flowAddr(p netip.Prefix) string {
+func appendFlowAddr(b []byte, p netip.Prefix) []byte {
 	if p.IsSingleIP() {
-		return "host " + iosAddr(p.Addr())
+		return appendAddr(append(b, "host "...), p.Addr())
 	}
-	return identText(p)
+	return appendPrefix(b, p, '/')
 }

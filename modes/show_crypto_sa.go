@@ -3,6 +3,7 @@ package modes
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,23 @@ func (s *System) snapshot() status.Snapshot {
 		return status.Snapshot{Time: time.Now()}
 	}
 	return s.Engine.Snapshot()
+}
+
+// querier is an EngineView that builds only the part of its snapshot a
+// command reads (the engine's Query): on a hub holding tens of thousands
+// of sessions, `show crypto ikev2 sa` needs no CHILD SA or tunnel, and
+// `show crypto ikev2 sa remote ADDR` one peer's SAs.
+type querier interface {
+	Query(q status.Query) status.Snapshot
+}
+
+// query returns the part of the engine's state that q selects (more of
+// it from an engine that cannot select).
+func (s *System) query(q status.Query) status.Snapshot {
+	if e, ok := s.Engine.(querier); ok {
+		return e.Query(q)
+	}
+	return s.snapshot()
 }
 
 // Help strings of the show commands of this file. UNCONFIRMED unless
@@ -80,7 +98,7 @@ func init() {
 			Help: []string{HelpShow, HelpCrypto, HelpShowIKEv2, helpIKEv2Session, helpDetailed},
 			No:   "-", Priv: 15, Pipe: true,
 			Run: func(c *Ctx, a parser.Args) error {
-				c.Printf("%s", showIKEv2Session(c.S.Sys.snapshot(), a.Has("detailed")))
+				showIKEv2Session(c.Out, c.S.Sys.query(status.Query{Parts: status.PartIKESAs | status.PartChildSAs}), a.Has("detailed"))
 				return nil
 			},
 		},
@@ -89,7 +107,7 @@ func init() {
 			Help: []string{HelpShow, HelpCrypto, HelpShowIKEv2, "Shows ikev2 sa stats"},
 			No:   "-", Priv: 15, Pipe: true,
 			Run: func(c *Ctx, a parser.Args) error {
-				c.Printf("%s", showIKEv2Stats(c.S.Sys.snapshot()))
+				c.Printf("%s", showIKEv2Stats(c.S.Sys.query(status.Query{Parts: status.PartIKESAs | status.PartStats})))
 				return nil
 			},
 		},
@@ -99,7 +117,7 @@ func init() {
 			No:   "-", Priv: 15, Pipe: true,
 			Run: func(c *Ctx, a parser.Args) error {
 				f := flowFilter{iface: a.Get("IFNAME"), peer: addrAfter(a, "peer")}
-				c.Printf("%s", showIPsecSA(c.S.Sys.snapshot(), f))
+				showIPsecSA(c.Out, c.S.Sys.query(status.Query{Parts: status.PartIKESAs | status.PartChildSAs | status.PartTunnels}), f)
 				return nil
 			},
 		},
@@ -145,43 +163,87 @@ func (f saFilter) match(sa *status.IKESA) bool {
 
 func showIKEv2SA(c *Ctx, a parser.Args) error {
 	f := saFilter{local: addrAfter(a, "local"), remote: addrAfter(a, "remote"), fvrf: a.Get("WORD")}
-	snap := c.S.Sys.snapshot
-	if r, ok := c.S.Sys.Engine.(remoteSnapshotter); ok && f.remote.IsValid() {
-		snap = func() status.Snapshot { return r.SnapshotRemote(f.remote) }
+	l := newSALister(c.Out, f, a.Has("detailed"))
+	if e, ok := c.S.Sys.Engine.(ikeSAVisitor); ok {
+		e.EachIKESA(f.remote, l.add)
+	} else {
+		snap := c.S.Sys.query(status.Query{Remote: f.remote, Parts: status.PartIKESAs})
+		for i := range snap.IKESAs {
+			l.add(&snap.IKESAs[i], snap.Time, len(snap.IKESAs))
+		}
 	}
-	c.Printf("%s", renderIKEv2SA(snap(), f, a.Has("detailed")))
+	l.end()
 	return nil
 }
 
-// remoteSnapshotter is an EngineView that can snapshot only the IKE SAs
-// of one remote address (the engine's SnapshotRemote), which a hub
-// holding tens of thousands of sessions answers at once.
-type remoteSnapshotter interface {
-	SnapshotRemote(remote netip.Addr) status.Snapshot
+// ikeSAVisitor is an EngineView that hands its IKE SAs over one at a time
+// (the engine's EachIKESA): `show crypto ikev2 sa` on a hub holding tens
+// of thousands of sessions renders them as they come, with no snapshot of
+// them all in between.
+type ikeSAVisitor interface {
+	EachIKESA(remote netip.Addr, fn func(sa *status.IKESA, now time.Time, count int))
 }
 
-// renderIKEv2SA renders `show crypto ikev2 sa [detailed]`: the IPv4
-// section then the IPv6 one, each SA with its own column header. Layout of
-// the IOS-XE 16 capture show-crypto-ikev2-sa-dmvpn-smart-default-16x.txt
-// (trailing spaces included); detailed lines as IOS-XE 17 prints them.
-func renderIKEv2SA(snap status.Snapshot, f saFilter, detailed bool) string {
-	var b strings.Builder
-	b.Grow(64 + 320*len(snap.IKESAs)) // an SA's head is about 300 bytes
-	for _, v6 := range []bool{false, true} {
-		fmt.Fprintf(&b, " %s Crypto IKEv2  SA \n\n", ipFamily(v6))
-		for i := range snap.IKESAs {
-			sa := &snap.IKESAs[i]
-			if isV6(sa) != v6 || !f.match(sa) {
-				continue
-			}
-			writeSAHead(&b, sa, snap.Time)
-			if detailed {
-				writeSADetail(&b, sa)
-			}
-			b.WriteString("\n")
-		}
+// Sizes of the text of one IKE SA in `show crypto ikev2 sa`, without and
+// with `detailed`, to size the output once.
+const (
+	saHeadSize   = 330
+	saDetailSize = 1200
+)
+
+// saLister renders `show crypto ikev2 sa [detailed]` into out as the IKE
+// SAs come: the IPv4 section then the IPv6 one (kept aside until the
+// end), each SA with its own column header. Layout of the IOS-XE 16
+// capture show-crypto-ikev2-sa-dmvpn-smart-default-16x.txt (trailing
+// spaces included); detailed lines as IOS-XE 17 prints them. A hub lists
+// tens of thousands of SAs: each is appended into one reused line buffer
+// and written to out, which is sized once.
+type saLister struct {
+	out      *strings.Builder
+	f        saFilter
+	detailed bool
+	sized    bool
+	buf, v6  []byte
+}
+
+func newSALister(out *strings.Builder, f saFilter, detailed bool) *saLister {
+	l := &saLister{out: out, f: f, detailed: detailed, buf: make([]byte, 0, 2*saDetailSize)}
+	out.WriteString(" IPv4 Crypto IKEv2  SA \n\n")
+	return l
+}
+
+// add renders sa if the filter selects it; count is how many SAs there
+// are in all, now the time their active times are measured against.
+func (l *saLister) add(sa *status.IKESA, now time.Time, count int) {
+	if !l.f.match(sa) {
+		return
 	}
-	return b.String()
+	if !l.sized {
+		per := saHeadSize
+		if l.detailed {
+			per = saDetailSize
+		}
+		if l.f == (saFilter{}) {
+			l.out.Grow(count * per)
+		}
+		l.sized = true
+	}
+	l.buf = writeSAHead(l.buf[:0], sa, now)
+	if l.detailed {
+		l.buf = writeSADetail(l.buf, sa)
+	}
+	l.buf = append(l.buf, '\n')
+	if isV6(sa) {
+		l.v6 = append(l.v6, l.buf...)
+	} else {
+		l.out.Write(l.buf)
+	}
+}
+
+// end writes the IPv6 section.
+func (l *saLister) end() {
+	l.out.WriteString(" IPv6 Crypto IKEv2  SA \n\n")
+	l.out.Write(l.v6)
 }
 
 func ipFamily(v6 bool) string {
@@ -194,12 +256,67 @@ func ipFamily(v6 bool) string {
 // isV6 reports whether an IKE SA runs over IPv6.
 func isV6(sa *status.IKESA) bool { return sa.Remote.Addr().Unmap().Is6() }
 
-// iosAddr renders an address as IOS does (IPv6 in upper case).
-func iosAddr(a netip.Addr) string { return strings.ToUpper(a.Unmap().String()) }
+// appendAddr appends an address as IOS renders it: IPv6 in upper case,
+// "INVALID IP" for none.
+func appendAddr(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(b, "INVALID IP"...)
+	}
+	start := len(b)
+	b = a.Unmap().AppendTo(b)
+	for i := start; i < len(b); i++ {
+		if 'a' <= b[i] && b[i] <= 'z' {
+			b[i] -= 'a' - 'A'
+		}
+	}
+	return b
+}
 
-// iosAddrPort renders an IKE endpoint as "A/port".
-func iosAddrPort(ap netip.AddrPort) string {
-	return fmt.Sprintf("%s/%d", iosAddr(ap.Addr()), ap.Port())
+// appendAddrPort appends an IKE endpoint as "A/port".
+func appendAddrPort(b []byte, ap netip.AddrPort) []byte {
+	return strconv.AppendUint(append(appendAddr(b, ap.Addr()), '/'), uint64(ap.Port()), 10)
+}
+
+// padTo appends spaces until the text b holds from start is width bytes
+// long, as fmt's %-*s does with ASCII text.
+func padTo(b []byte, start, width int) []byte {
+	for len(b)-start < width {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendPadded appends s left-justified in a field of width bytes.
+func appendPadded(b []byte, s string, width int) []byte {
+	start := len(b)
+	return padTo(append(b, s...), start, width)
+}
+
+// appendInt appends v in decimal.
+func appendInt[T int | int64 | uint8 | uint16 | uint32 | uint64](b []byte, v T) []byte {
+	if v < 0 {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
+	return strconv.AppendUint(b, uint64(v), 10)
+}
+
+// appendHex appends v in upper-case hexadecimal, zero-padded to width
+// digits (fmt's %0*X).
+func appendHex(b []byte, v uint64, width int) []byte {
+	const digits = "0123456789ABCDEF"
+	var tmp [16]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = digits[v&15]
+		if v >>= 4; v == 0 {
+			break
+		}
+	}
+	for n := len(tmp) - i; n < width; n++ {
+		b = append(b, '0')
+	}
+	return append(b, tmp[i:]...)
 }
 
 // orNone returns s, or none when s is empty.
@@ -210,32 +327,44 @@ func orNone(s, none string) string {
 	return s
 }
 
-// vrfColumn is the fvrf/ivrf column: IOS cuts it at 18 characters
-// ("IWAN-TRANSPORT-1/i" in the 15.5 capture).
-func vrfColumn(sa *status.IKESA) string {
-	s := orNone(sa.FVRF, "none") + "/" + orNone(sa.IVRF, "none")
-	if len(s) > 18 {
-		s = s[:18]
+// appendVRFColumn appends the fvrf/ivrf column: IOS cuts it at 18
+// characters ("IWAN-TRANSPORT-1/i" in the 15.5 capture) in a field of 21.
+func appendVRFColumn(b []byte, sa *status.IKESA) []byte {
+	start := len(b)
+	b = append(append(append(b, orNone(sa.FVRF, "none")...), '/'), orNone(sa.IVRF, "none")...)
+	if len(b)-start > 18 {
+		b = b[:start+18]
 	}
-	return s
+	return padTo(b, start, 21)
 }
 
-// writeSAHead writes the column header, the row and the two transform and
-// lifetime lines of one IKE SA. IPv6 addresses do not fit the IPv4
+// writeSAHead appends the column header, the row and the two transform
+// and lifetime lines of one IKE SA. IPv6 addresses do not fit the IPv4
 // columns: the IPv6 row gives them on lines of their own (UNCONFIRMED: no
 // IPv6 capture).
-func writeSAHead(b *strings.Builder, sa *status.IKESA, now time.Time) {
+func writeSAHead(b []byte, sa *status.IKESA, now time.Time) []byte {
 	if isV6(sa) {
-		b.WriteString("Tunnel-id fvrf/ivrf            Status \n")
-		fmt.Fprintf(b, "%-10d%-21s%-7s\n", sa.ConnID, vrfColumn(sa), sa.State)
-		fmt.Fprintf(b, "Local %s\nRemote %s\n", iosAddrPort(sa.Local), iosAddrPort(sa.Remote))
+		b = append(b, "Tunnel-id fvrf/ivrf            Status \n"...)
+		b = padTo(appendInt(b, sa.ConnID), len(b), 10)
+		b = append(appendPadded(appendVRFColumn(b, sa), sa.State, 7), "\nLocal "...)
+		b = append(appendAddrPort(b, sa.Local), "\nRemote "...)
+		b = append(appendAddrPort(b, sa.Remote), '\n')
 	} else {
-		b.WriteString("Tunnel-id Local                 Remote                fvrf/ivrf            Status \n")
-		fmt.Fprintf(b, "%-10d%-22s%-22s%-21s%-7s\n", sa.ConnID, iosAddrPort(sa.Local), iosAddrPort(sa.Remote), vrfColumn(sa), sa.State)
+		b = append(b, "Tunnel-id Local                 Remote                fvrf/ivrf            Status \n"...)
+		b = padTo(appendInt(b, sa.ConnID), len(b), 10)
+		start := len(b)
+		b = padTo(appendAddrPort(b, sa.Local), start, 22)
+		start = len(b)
+		b = padTo(appendAddrPort(b, sa.Remote), start, 22)
+		b = append(appendPadded(appendVRFColumn(b, sa), sa.State, 7), '\n')
 	}
-	fmt.Fprintf(b, "      Encr: %s, keysize: %d, PRF: %s, Hash: %s, DH Grp:%d, Auth sign: %s, Auth verify: %s\n",
-		unknown(sa.Encr), sa.KeyBits, unknown(sa.PRF), unknown(sa.Hash), sa.DHGroup, unknown(sa.AuthSign), unknown(sa.AuthVerify))
-	fmt.Fprintf(b, "      Life/Active Time: %d/%d sec\n", seconds(sa.Lifetime), seconds(since(now, sa.Established)))
+	b = append(append(b, "      Encr: "...), unknown(sa.Encr)...)
+	b = append(appendInt(append(b, ", keysize: "...), sa.KeyBits), ", PRF: "...)
+	b = append(append(append(append(b, unknown(sa.PRF)...), ", Hash: "...), unknown(sa.Hash)...), ", DH Grp:"...)
+	b = append(append(appendInt(b, sa.DHGroup), ", Auth sign: "...), unknown(sa.AuthSign)...)
+	b = append(append(append(b, ", Auth verify: "...), unknown(sa.AuthVerify)...), "\n      Life/Active Time: "...)
+	b = appendInt(append(appendInt(b, seconds(sa.Lifetime)), '/'), seconds(since(now, sa.Established)))
+	return append(b, " sec\n"...)
 }
 
 // unknown is how IOS shows a transform not negotiated yet (UNCONFIRMED).
@@ -252,47 +381,65 @@ func since(now, t time.Time) time.Duration {
 	return now.Sub(t)
 }
 
-// writeSADetail writes the lines `detailed` adds, in the IOS-XE 17 order
+// appendTwo appends a line of two columns padded to 34 and 30 characters
+// (`detailed`): left and right are each a label and a number.
+func appendTwo(b []byte, left string, l uint32, right string, r uint32) []byte {
+	b = append(b, "      "...)
+	start := len(b)
+	b = padTo(appendInt(append(b, left...), l), start, 34)
+	start = len(b)
+	return append(padTo(appendInt(append(b, right...), r), start, 30), '\n')
+}
+
+// msgIDLabels are the labels of the message ID lines of `detailed`.
+var msgIDLabels = [][2]string{
+	{"Local req msg id:  ", "Remote req msg id:  "},
+	{"Local next msg id: ", "Remote next msg id: "},
+	{"Local req queued:  ", "Remote req queued:  "},
+}
+
+// writeSADetail appends the lines `detailed` adds, in the IOS-XE 17 order
 // (capture show-crypto-ikev2-sa-detailed-iosxe17-nat-t.txt): two-column
 // lines are padded to 34 and 30 characters.
-func writeSADetail(b *strings.Builder, sa *status.IKESA) {
-	two := func(left, right string) { fmt.Fprintf(b, "      %-34s%-30s\n", left, right) }
-	fmt.Fprintf(b, "      CE id: 0, Session-id: %d\n", sa.SessionID)
-	fmt.Fprintf(b, "      %-34sRemote spi: %016X\n", fmt.Sprintf("Local spi: %016X", sa.LocalSPI), sa.RemoteSPI)
-	fmt.Fprintf(b, "      Status Description: %s\n", sa.Description)
-	fmt.Fprintf(b, "      Local id: %s\n", sa.LocalID)
-	fmt.Fprintf(b, "      Remote id: %s\n", sa.RemoteID)
+func writeSADetail(b []byte, sa *status.IKESA) []byte {
+	b = append(appendInt(append(b, "      CE id: 0, Session-id: "...), sa.SessionID), "\n      "...)
+	start := len(b)
+	b = padTo(appendHex(append(b, "Local spi: "...), sa.LocalSPI, 16), start, 34)
+	b = append(appendHex(append(b, "Remote spi: "...), sa.RemoteSPI, 16), "\n      Status Description: "...)
+	b = append(append(b, sa.Description...), "\n      Local id: "...)
+	b = append(append(b, sa.LocalID...), "\n      Remote id: "...)
+	b = append(append(b, sa.RemoteID...), '\n')
 	// flexvpnd keeps no queue of requests: the request in flight, the next
 	// one and the last one queued are the same message ID.
-	for _, label := range []string{"req msg id: ", "next msg id:", "req queued: "} {
-		two(fmt.Sprintf("Local %s %d", label, sa.LocalNextMsgID), fmt.Sprintf("Remote %s %d", label, sa.RemoteNextMsgID))
+	for _, label := range msgIDLabels {
+		b = appendTwo(b, label[0], sa.LocalNextMsgID, label[1], sa.RemoteNextMsgID)
 	}
-	two(fmt.Sprintf("Local window:      %d", sa.LocalWindow), fmt.Sprintf("Remote window:      %d", sa.RemoteWindow))
-	fmt.Fprintf(b, "      DPD configured for %d seconds, retry %d\n", seconds(sa.DPDInterval), sa.DPDRetries)
-	b.WriteString("      Fragmentation not  configured.\n")
-	b.WriteString("      Dynamic Route Update: disabled\n")
-	b.WriteString("      Extended Authentication not configured.\n")
+	b = appendTwo(b, "Local window:      ", uint32(sa.LocalWindow), "Remote window:      ", uint32(sa.RemoteWindow))
+	b = append(appendInt(append(b, "      DPD configured for "...), seconds(sa.DPDInterval)), " seconds, retry "...)
+	b = append(appendInt(b, sa.DPDRetries), "\n      Fragmentation not  configured.\n"+
+		"      Dynamic Route Update: disabled\n"+
+		"      Extended Authentication not configured.\n"...)
 	switch {
 	case sa.NATLocal:
-		b.WriteString("      NAT-T is detected inside\n")
+		b = append(b, "      NAT-T is detected inside\n"...)
 	case sa.NATRemote:
-		b.WriteString("      NAT-T is detected  outside\n")
+		b = append(b, "      NAT-T is detected  outside\n"...)
 	default:
-		b.WriteString("      NAT-T is not detected  \n")
+		b = append(b, "      NAT-T is not detected  \n"...)
 	}
-	b.WriteString("      Cisco Trust Security SGT is disabled\n")
+	b = append(b, "      Cisco Trust Security SGT is disabled\n"...)
 	if sa.AssignedAddr.IsValid() {
-		fmt.Fprintf(b, "      Assigned host addr: %s\n", iosAddr(sa.AssignedAddr))
+		b = append(appendAddr(append(b, "      Assigned host addr: "...), sa.AssignedAddr), '\n')
 	}
-	fmt.Fprintf(b, "      Initiator of SA : %s\n", yesNo(sa.Initiator))
+	b = append(append(append(b, "      Initiator of SA : "...), yesNo(sa.Initiator)...), '\n')
 	if len(sa.RemoteSubnets) > 0 {
-		b.WriteString("      Remote subnets:\n")
+		b = append(b, "      Remote subnets:\n"...)
 		for _, p := range sa.RemoteSubnets {
-			fmt.Fprintf(b, "      %s\n", addrMask(p))
+			b = append(appendPrefix(append(b, "      "...), p, ' '), '\n')
 		}
 	}
 	// flexvpnd does not read Cisco's vendor IDs: every peer is "Other".
-	b.WriteString("      PEER TYPE: Other\n")
+	return append(b, "      PEER TYPE: Other\n"...)
 }
 
 func yesNo(v bool) string {
@@ -302,39 +449,37 @@ func yesNo(v bool) string {
 	return "No"
 }
 
-// addrMask renders a prefix as "A M" (IPv4) or "A/len" (IPv6).
-func addrMask(p netip.Prefix) string {
-	a, m := prefixParts(p)
-	if p.Addr().Is4() {
-		return a + " " + m
-	}
-	return a + "/" + m
-}
-
-// prefixParts returns a prefix's address and its dotted mask (IPv4) or
-// length (IPv6).
-func prefixParts(p netip.Prefix) (addr, mask string) {
+// appendPrefix appends a prefix as IOS lists networks: "A<sep>M" with the
+// dotted mask for IPv4, "A/len" for IPv6.
+func appendPrefix(b []byte, p netip.Prefix, sep byte) []byte {
 	p = p.Masked()
 	if !p.Addr().Is4() {
-		return iosAddr(p.Addr()), fmt.Sprint(p.Bits())
+		return appendInt(append(appendAddr(b, p.Addr()), '/'), p.Bits())
 	}
-	m := netip.AddrFrom4([4]byte{})
+	var v uint32
 	if p.Bits() > 0 {
-		v := ^uint32(0) << (32 - p.Bits())
-		m = netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+		v = ^uint32(0) << (32 - p.Bits())
 	}
-	return p.Addr().String(), m.String()
+	b = append(p.Addr().AppendTo(b), sep)
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).AppendTo(b)
 }
 
-// showIKEv2Session renders `show crypto ikev2 session [detailed]`, layout
-// of the IOS 15.2 capture
+// showIKEv2Session renders `show crypto ikev2 session [detailed]` into
+// out, layout of the IOS 15.2 capture
 // show-crypto-ikev2-sa-session-ipsec-sa-stats-defaults-ios-15.2.txt with
 // the PRF field later releases add.
-func showIKEv2Session(snap status.Snapshot, detailed bool) string {
-	var b strings.Builder
+func showIKEv2Session(out *strings.Builder, snap status.Snapshot, detailed bool) {
+	per := saHeadSize + 150
+	if detailed {
+		per += saDetailSize
+	}
+	out.Grow(64 + per*len(snap.IKESAs))
+	buf := make([]byte, 0, 2*per)
+	all := sessions(snap.IKESAs)
 	for _, v6 := range []bool{false, true} {
-		fmt.Fprintf(&b, " %s Crypto IKEv2 Session \n\n", ipFamily(v6))
-		for _, sess := range sessions(snap.IKESAs) {
+		buf = append(append(append(buf[:0], ' '), ipFamily(v6)...), " Crypto IKEv2 Session \n\n"...)
+		out.Write(buf)
+		for _, sess := range all {
 			if isV6(sess[0]) != v6 {
 				continue
 			}
@@ -342,46 +487,55 @@ func showIKEv2Session(snap status.Snapshot, detailed bool) string {
 			for _, sa := range sess {
 				children += len(sa.Children)
 			}
-			fmt.Fprintf(&b, "Session-id:%d, Status:%s, IKE count:%d, CHILD count:%d\n\n",
-				sess[0].SessionID, sessionStatus(sess), len(sess), children)
+			buf = append(appendInt(append(buf[:0], "Session-id:"...), sess[0].SessionID), ", Status:"...)
+			buf = append(append(buf, sessionStatus(sess)...), ", IKE count:"...)
+			buf = append(appendInt(append(appendInt(buf, len(sess)), ", CHILD count:"...), children), "\n\n"...)
+			out.Write(buf)
 			for _, sa := range sess {
-				writeSAHead(&b, sa, snap.Time)
+				buf = writeSAHead(buf[:0], sa, snap.Time)
 				if detailed {
-					writeSADetail(&b, sa)
+					buf = writeSADetail(buf, sa)
 				}
-				for _, ch := range sa.Children {
-					writeChildSelectors(&b, ch)
+				for i := range sa.Children {
+					buf = writeChildSelectors(buf, &sa.Children[i])
 				}
-				b.WriteString("\n")
+				out.Write(append(buf, '\n'))
 			}
 		}
 	}
-	b.WriteString("\n")
-	return b.String()
+	out.WriteString("\n")
 }
 
-// writeChildSelectors writes the `Child sa:` lines of one CHILD SA.
-func writeChildSelectors(b *strings.Builder, ch status.ChildSA) {
-	fmt.Fprintf(b, "Child sa: local selector  %s\n", selectorRange(ch.LocalTS))
-	fmt.Fprintf(b, "          remote selector %s\n", selectorRange(ch.RemoteTS))
-	fmt.Fprintf(b, "          ESP spi in/out: 0x%X/0x%X  \n", ch.InSPI, ch.OutSPI)
+// writeChildSelectors appends the `Child sa:` lines of one CHILD SA.
+func writeChildSelectors(b []byte, ch *status.ChildSA) []byte {
+	b = append(appendSelectorRange(append(b, "Child sa: local selector  "...), ch.LocalTS), "\n          remote selector "...)
+	b = append(appendSelectorRange(b, ch.RemoteTS), "\n          ESP spi in/out: 0x"...)
+	b = append(appendHex(b, uint64(ch.InSPI), 0), "/0x"...)
+	return append(appendHex(b, uint64(ch.OutSPI), 0), "  \n"...)
 }
 
-// selectorRange renders the first traffic selector as IOS does: "first
-// address/first port - last address/last port".
-func selectorRange(ts []netip.Prefix) string {
+// appendSelectorRange appends the first traffic selector as IOS renders
+// it: "first address/first port - last address/last port".
+func appendSelectorRange(b []byte, ts []netip.Prefix) []byte {
 	p := firstOr(ts).Masked()
-	return fmt.Sprintf("%s/0 - %s/65535", iosAddr(p.Addr()), iosAddr(lastAddr(p)))
+	b = append(appendAddr(b, p.Addr()), "/0 - "...)
+	return append(appendAddr(b, lastAddr(p)), "/65535"...)
 }
 
 // lastAddr returns the last address of a prefix.
 func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
+	if p.Addr().Is4() {
+		a := p.Addr().As4()
+		for i := p.Bits(); i < 32; i++ {
+			a[i/8] |= 0x80 >> (i % 8)
+		}
+		return netip.AddrFrom4(a)
 	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
+	a := p.Addr().As16()
+	for i := p.Bits(); i < 128; i++ {
+		a[i/8] |= 0x80 >> (i % 8)
+	}
+	return netip.AddrFrom16(a)
 }
 
 // sessions groups IKE SAs by crypto session, in order of creation.
@@ -427,8 +581,8 @@ const statsRule = "-------------------------------------------------------------
 func showIKEv2Stats(snap status.Snapshot) string {
 	st := snap.Stats
 	active, nego := 0, 0
-	for _, sa := range snap.IKESAs {
-		switch sa.State {
+	for i := range snap.IKESAs {
+		switch snap.IKESAs[i].State {
 		case "READY":
 			active++
 		case "IN-NEG":

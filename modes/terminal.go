@@ -37,18 +37,14 @@ func init() {
 // after length-1 lines, when more follow, more is called to show the
 // " --More-- " prompt and return the key typed. Space shows the next
 // screen, Enter one more line, any other key drops the rest. A length of
-// 0 writes everything at once.
+// 0 writes everything at once. Each screen goes out in one write.
 func Page(w io.Writer, text string, length int, more func() rune) {
 	if length <= 0 {
-		io.WriteString(w, text)
+		writeOutput(w, text)
 		return
 	}
-	lines := strings.SplitAfter(text, "\n")
 	room := length - 1
-	for _, l := range lines {
-		if l == "" {
-			continue
-		}
+	for text != "" {
 		if room == 0 {
 			switch more() {
 			case ' ':
@@ -59,8 +55,39 @@ func Page(w io.Writer, text string, length int, more func() rune) {
 				return
 			}
 		}
-		io.WriteString(w, l)
-		room--
+		end := 0
+		for ; room > 0 && end < len(text); room-- {
+			if i := strings.IndexByte(text[end:], '\n'); i >= 0 {
+				end += i + 1
+			} else {
+				end = len(text)
+			}
+		}
+		writeOutput(w, text[:end])
+		text = text[end:]
+	}
+}
+
+// outputChunk is the largest piece of command output writeOutput copies
+// at a time.
+const outputChunk = 64 << 10
+
+// writeOutput writes command output to w. A writer that takes no strings
+// gets it in chunks of 64 KiB through one reused buffer: the output of a
+// show command on a hub holding tens of thousands of sessions runs to
+// tens of megabytes, which are not copied whole once more.
+func writeOutput(w io.Writer, s string) {
+	if _, ok := w.(io.StringWriter); ok || len(s) <= outputChunk {
+		io.WriteString(w, s)
+		return
+	}
+	buf := make([]byte, outputChunk)
+	for s != "" {
+		n := copy(buf, s)
+		if _, err := w.Write(buf[:n]); err != nil {
+			return
+		}
+		s = s[n:]
 	}
 }
 

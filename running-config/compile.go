@@ -37,10 +37,12 @@ func (c *Config) Compile() (*spec.Spec, []Warning) {
 	k := &compiler{c: c, keyrings: map[string]*spec.Keyring{}, ipsec: map[string]*spec.IPsecProfile{}}
 	s := &spec.Spec{Hostname: c.Hostname, Global: k.global()}
 	s.Policies = k.policies()
+	s.Authorizations = k.authorizations()
 	s.Profiles = k.profiles(s.Global)
 	s.Tunnels, s.Templates = k.interfaces(s.Profiles)
 	s.Routes = k.routes(s)
-	s.Pools = k.pools()
+	s.Pools, s.Pools6 = k.pools(), k.pools6()
+	s.Tracks, s.NameServers = k.tracks(), k.nameServers()
 	return s, k.warnings
 }
 
@@ -55,6 +57,9 @@ type compiler struct {
 	// ipsec maps IPsec profile names to their compiled values (nil: not
 	// usable).
 	ipsec map[string]*spec.IPsecProfile
+	// authz maps authorization policy names to their compiled values
+	// (compile_ipsec.go).
+	authz map[string]*spec.Authorization
 }
 
 func (k *compiler) warn(object, format string, args ...any) {
@@ -390,7 +395,7 @@ func (k *compiler) profile(p *Profile, g spec.Global) *spec.Profile {
 	}
 	k.profileKeyring(obj, p, sp)
 	k.profileVirtualTemplate(obj, p)
-	sp.Authorization = k.authorization(obj, p)
+	k.authorization(obj, p, sp)
 	k.checkProfile(obj, p, sp)
 	return sp
 }

@@ -3,6 +3,7 @@ package runningconfig
 import (
 	"cmp"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,30 +81,71 @@ func (k *compiler) tunnel(x *Interface, common spec.Interface) (spec.Tunnel, boo
 	return t, true
 }
 
-// flexClient gives a `tunnel destination dynamic` tunnel the peers of the
-// `crypto ikev2 client flexvpn` that connects it (`client connect`): their
-// addresses in `peer N` order, FQDNs resolved through `ip host` (others
-// are left to DNS, which the engine does not do yet: warned and skipped).
+// flexClient gives a `tunnel destination dynamic` tunnel the `crypto
+// ikev2 client flexvpn` that connects it (`client connect`): its peers in
+// `peer N` order, FQDNs resolved through `ip host` or else left to the
+// engine's resolver (at each connection attempt), its sources, connect
+// mode and tracked objects.
 func (k *compiler) flexClient(name string, t *spec.Tunnel) {
 	k.c.IKEv2.Clients.Each(func(_ string, c *FlexVPNClient) {
 		if c.ClientConnect != name {
 			return
 		}
+		obj := "crypto ikev2 client flexvpn " + c.Name
+		sc := &spec.Client{Name: c.Name, Reactivate: c.PeerReactivate}
 		for _, p := range c.Peers {
-			// "fqdn NAME [dynamic [ipv6]]": the name is the first word.
-			addr, _, _ := strings.Cut(strings.TrimPrefix(p.Address, "fqdn "), " ")
-			a, err := netip.ParseAddr(addr)
-			if err != nil {
-				var ok bool
-				if a, ok = k.hostAddr(addr); !ok {
-					k.warn("crypto ikev2 client flexvpn "+c.Name, "peer %d %s is not resolved by ip host: skipped", p.Seq, addr)
-					continue
+			sp := spec.ClientPeer{Track: k.trackRef(obj, p.Track, p.TrackState)}
+			if host, ok := strings.CutPrefix(p.Address, "fqdn "); ok {
+				f := strings.Fields(host)
+				sp.Host, sp.IPv6 = f[0], slices.Contains(f[1:], "ipv6")
+			} else if a, err := netip.ParseAddr(p.Address); err == nil {
+				sp.Addr = a.Unmap()
+			}
+			if sp.Host != "" {
+				if a, ok := k.hostAddr(sp.Host); ok {
+					sp.Addr, sp.Host = a, ""
 				}
 			}
-			t.Peers = append(t.Peers, a.Unmap())
+			sc.Peers = append(sc.Peers, sp)
 		}
-		t.Reactivate = c.PeerReactivate
+		for _, s := range c.Sources {
+			sc.Sources = append(sc.Sources, spec.ClientSource{Interface: s.Interface, Track: k.trackRef(obj, s.Track, "").Object})
+		}
+		sc.Connect, sc.ConnectTrack = k.connectMode(obj, c.Connect)
+		t.Client = sc
 	})
+}
+
+// connectMode compiles a client's `connect auto|manual|track N [up|down]`.
+func (k *compiler) connectMode(obj, text string) (spec.ConnectMode, spec.TrackRef) {
+	f := strings.Fields(text)
+	switch {
+	case len(f) == 0 || f[0] == "auto":
+		return spec.ConnectAuto, spec.TrackRef{}
+	case f[0] == "manual":
+		return spec.ConnectManual, spec.TrackRef{}
+	}
+	n, _ := strconv.Atoi(f[1])
+	state := ""
+	if len(f) > 2 {
+		state = f[2]
+	}
+	return spec.ConnectTrack, k.trackRef(obj, n, state)
+}
+
+// trackRef compiles a `track N [up|down]` reference, warning when the
+// object is not one the engine evaluates (it then counts as down, as an
+// undefined object does on IOS).
+func (k *compiler) trackRef(obj string, n int, state string) spec.TrackRef {
+	if n == 0 {
+		return spec.TrackRef{}
+	}
+	if t, ok := k.c.Tracks.Get(n); !ok {
+		k.warn(obj, "track %d is not configured: it counts as down", n)
+	} else if !t.Applied() {
+		k.warn(obj, "track %d (%s) is not evaluated by flexvpnd: it counts as down", n, t.Other)
+	}
+	return spec.TrackRef{Object: n, Down: state == "down"}
 }
 
 // hostAddr returns the first address of an `ip host NAME` entry.

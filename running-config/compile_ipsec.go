@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -153,40 +154,97 @@ func replayWindow(pr *IPsecProfile, ip *IPsec) int {
 	return cmp.Or(ip.ReplayWindow, defaultReplayWindow)
 }
 
-// authorization resolves the local authorization policy of the profile's
-// `aaa authorization group` line (the psk one first, as the engine
-// authenticates with pre-shared keys), or nil.
-func (k *compiler) authorization(obj string, p *Profile) *spec.Authorization {
-	var name string
-	for _, a := range p.AAAGroup {
-		if a.Policy != "" && (name == "" || a.Method == "psk") {
-			name = a.Policy
+// authorizations compiles every `crypto ikev2 authorization policy` by
+// name (nil when there are none) and keeps them for the profiles.
+func (k *compiler) authorizations() map[string]*spec.Authorization {
+	var out map[string]*spec.Authorization
+	k.c.IKEv2.AuthPolicies.Each(func(name string, a *AuthorizationPolicy) {
+		if out == nil {
+			out = map[string]*spec.Authorization{}
 		}
+		out[name] = k.authzPolicy(a)
+	})
+	k.authz = out
+	return out
+}
+
+// authorization resolves the profile's `aaa authorization group` and
+// `aaa authorization user` lines (the psk ones first, as the engine
+// authenticates with pre-shared keys) into sp.AAA, and sp.Authorization
+// when the policies do not depend on the peer (no name mangler).
+func (k *compiler) authorization(obj string, p *Profile, sp *spec.Profile) {
+	group, override := k.aaaSource(obj, p.AAAGroup)
+	user, _ := k.aaaSource(obj, p.AAAUser)
+	sp.AAA = spec.AAA{Group: group, User: user, Override: override}
+	if (group != nil && group.Mangler != nil) || (user != nil && user.Mangler != nil) {
+		return
 	}
-	if name == "" {
-		return nil
+	// A missing policy leaves no Authorization (warned by aaaSource); the
+	// engine refuses the peers.
+	sp.Authorization, _ = (&spec.Spec{Authorizations: k.authz}).AuthorizationFor(sp, spec.ID{})
+}
+
+// aaaSource returns the source of the psk line of an `aaa authorization
+// group|user` list, else of its first line, with its `override`; nil when
+// the line names neither a policy nor a name mangler nor `cached`.
+func (k *compiler) aaaSource(obj string, lines []AAAAuthorization) (*spec.AAASource, bool) {
+	i := slices.IndexFunc(lines, func(a AAAAuthorization) bool { return a.Method == "psk" })
+	if i < 0 && len(lines) > 0 {
+		i = 0
 	}
-	a, ok := k.c.IKEv2.AuthPolicies.Get(name)
-	if !ok {
-		k.warn(obj, "authorization policy %s does not exist", name)
-		return nil
+	if i < 0 {
+		return nil, false
 	}
-	obj = "crypto ikev2 authorization policy " + name
+	a := lines[i]
+	src := &spec.AAASource{Policy: a.Policy, Cached: a.Cached}
+	if a.NameMangler != "" {
+		m, ok := k.c.IKEv2.NameManglers.Get(a.NameMangler)
+		if !ok {
+			k.warn(obj, "name-mangler %s does not exist: authorization fails", a.NameMangler)
+			m = &NameMangler{Name: a.NameMangler}
+		}
+		src.Mangler = &spec.NameMangler{Name: m.Name, FQDN: m.FQDN, Email: m.Email}
+	}
+	if src.Policy != "" && src.Policy != spec.DefaultAuthorization && k.authz[src.Policy] == nil {
+		k.warn(obj, "authorization policy %s does not exist: authorization fails", src.Policy)
+	}
+	if src.Policy == "" && src.Mangler == nil && !src.Cached {
+		return nil, a.Override
+	}
+	return src, a.Override
+}
+
+// authzPolicy compiles one authorization policy.
+func (k *compiler) authzPolicy(a *AuthorizationPolicy) *spec.Authorization {
+	obj := "crypto ikev2 authorization policy " + a.Name
 	sa := &spec.Authorization{
-		Name:               a.Name,
-		DNS:                parseAddrs(a.DNS),
-		IPv6DNS:            parseAddrs(a.IPv6DNS),
-		WINS:               parseAddrs(a.WINS),
-		DefDomain:          a.DefDomain,
-		Banner:             bannerText(a.Banner),
-		SplitDNS:           append([]string(nil), a.SplitDNS...),
-		RouteSetInterfaces: append([]string(nil), a.RouteSetInterfaces...),
-		AcceptRoutes:       !a.NoRouteAccept,
-		RouteDistance:      a.RouteAcceptDistance,
+		Name:                       a.Name,
+		DNS:                        parseAddrs(a.DNS),
+		IPv6DNS:                    parseAddrs(a.IPv6DNS),
+		WINS:                       parseAddrs(a.WINS),
+		DefDomain:                  a.DefDomain,
+		Banner:                     bannerText(a.Banner),
+		SplitDNS:                   append([]string(nil), a.SplitDNS...),
+		RouteSetInterfaces:         append([]string(nil), a.RouteSetInterfaces...),
+		AcceptRoutes:               !a.NoRouteAccept,
+		RouteDistance:              a.RouteAcceptDistance,
+		RouteTag:                   a.RouteAcceptTag,
+		PFS:                        a.PFS,
+		BackupGateways:             append([]string(nil), a.BackupGateways...),
+		IncludeLocalLAN:            a.IncludeLocalLAN,
+		SavePassword:               a.SavePassword,
+		SmartcardRemovalDisconnect: a.SmartcardRemovalDisconnect,
 	}
 	sa.Netmask, _ = netip.ParseAddr(a.Netmask)
 	k.authzPools(obj, a, sa)
-	sa.Routes = append(k.aclPrefixes(obj, a.RouteSetACL, false), k.aclPrefixes(obj, a.RouteSetACLv6, true)...)
+	// `subnet-acl` is the older form of `route set access-list`: both
+	// push the list's networks as INTERNAL_IP4/6_SUBNET.
+	for _, acl := range []struct {
+		name string
+		v6   bool
+	}{{a.RouteSetACL, false}, {a.RouteSetACLv6, true}, {a.SubnetACL, false}, {a.IPv6SubnetACL, true}} {
+		sa.Routes = append(sa.Routes, k.aclPrefixes(obj, acl.name, acl.v6)...)
+	}
 	for _, r := range a.RouteSetRemote {
 		f := strings.Fields(r)
 		if len(f) < 2 {
@@ -212,11 +270,20 @@ func (k *compiler) authzPools(obj string, a *AuthorizationPolicy, sa *spec.Autho
 	}
 	if a.IPv6Pool != "" {
 		if pool, ok := k.c.V6Pools.Get(a.IPv6Pool); ok {
-			sa.IPv6Pool, sa.IPv6PoolLen = pool.Prefix, pool.PrefixLen
+			sa.IPv6PoolName, sa.IPv6Pool, sa.IPv6PoolLen = a.IPv6Pool, pool.Prefix, pool.PrefixLen
 		} else {
 			k.warn(obj, "ipv6 local pool %s does not exist", a.IPv6Pool)
 		}
 	}
+}
+
+// pools6 returns the IPv6 local pools.
+func (k *compiler) pools6() []spec.Pool6 {
+	var out []spec.Pool6
+	k.c.V6Pools.Each(func(name string, p *LocalPool) {
+		out = append(out, spec.Pool6{Name: name, Prefix: p.Prefix, AssignLen: p.PrefixLen})
+	})
+	return out
 }
 
 // pools returns the IPv4 local pools.

@@ -577,21 +577,23 @@ func TestCompileProfile(t *testing.T) {
 		IVRF:            "INSIDE",
 		ConfigExchange:  spec.ConfigExchange{Request: true, SetAccept: true},
 		Authorization: &spec.Authorization{
-			Name:        "AZ",
-			Pool:        []spec.AddrRange{{First: a("10.9.0.1"), Last: a("10.9.0.9")}},
-			PoolName:    "POOL",
-			Banner:      "Welcome",
-			SplitDNS:    []string{"corp.example"},
-			IPv6Pool:    p("2001:db8:100::/40"),
-			IPv6PoolLen: 64,
-			IPv6DNS:     []netip.Addr{a("2001:db8::53")},
-			WINS:        []netip.Addr{a("10.0.0.2")},
-			Netmask:     a("255.255.255.0"),
-			DefDomain:   "example.com",
+			Name:         "AZ",
+			Pool:         []spec.AddrRange{{First: a("10.9.0.1"), Last: a("10.9.0.9")}},
+			PoolName:     "POOL",
+			Banner:       "Welcome",
+			SplitDNS:     []string{"corp.example"},
+			IPv6Pool:     p("2001:db8:100::/40"),
+			IPv6PoolLen:  64,
+			IPv6PoolName: "POOL6",
+			IPv6DNS:      []netip.Addr{a("2001:db8::53")},
+			WINS:         []netip.Addr{a("10.0.0.2")},
+			Netmask:      a("255.255.255.0"),
+			DefDomain:    "example.com",
 			Routes: []netip.Prefix{p("10.1.0.0/16"), p("10.2.3.4/32"), p("2001:db8:1::/48"), p("::/0"),
 				p("172.16.0.0/12"), p("2001:db8:9::/48")},
 			RouteDistance: 7,
 		},
+		AAA: spec.AAA{Group: &spec.AAASource{Policy: "AZ"}},
 	}
 	if diff := cmp.Diff([]*spec.Profile{want}, s.Profiles, equateAddrs); diff != "" {
 		t.Errorf("profile (-want +got):\n%s", diff)
@@ -605,8 +607,8 @@ func TestCompileProfile(t *testing.T) {
 		t.Errorf("global (-want +got):\n%s", diff)
 	}
 	wantWarnings := []string{
-		"crypto ikev2 profile P: virtual-template 9: interface Virtual-Template9 type tunnel is not configured",
 		"crypto ikev2 authorization policy AZ: access-list R4 entry 40 is not a prefix: not pushed",
+		"crypto ikev2 profile P: virtual-template 9: interface Virtual-Template9 type tunnel is not configured",
 	}
 	if diff := cmp.Diff(wantWarnings, warningTexts(ws)); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)

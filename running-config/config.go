@@ -26,6 +26,7 @@ type Config struct {
 	V6Pools Ordered[*LocalPool]
 	Lines   Ordered[*LineConfig]
 	Logging Logging
+	Tracks  Tracks
 	Kept    []*Kept
 }
 
@@ -135,6 +136,7 @@ func (c *Config) Body() string {
 	w.kept(c, SlotCryptoV2)
 	c.IPsec.render(&w)
 	w.kept(c, SlotCryptoMap)
+	c.renderTracks(&w)
 	c.Ifaces.render(&w)
 	w.kept(c, SlotInterface)
 	w.kept(c, SlotRouter)

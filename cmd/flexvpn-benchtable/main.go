@@ -1,9 +1,10 @@
 // Command flexvpn-benchtable reads `go test -bench` output on stdin and
 // prints the medians of each benchmark's metrics over its runs (-count) as
 // Markdown tables: metrics named fx-X and sw-X (flexvpnd and strongSwan's
-// charon in the same run, see cmd/flexvpnd/bench_test.go) side by side
-// with their ratio, the others one per line. `make bench-table` runs it;
-// docs/BENCHMARKS.md explains the figures.
+// charon in the same run, see cmd/flexvpnd/bench_test.go and
+// bench_iperf_test.go) side by side with their ratio, the others one per
+// line. `make bench-table` runs it; docs/BENCHMARKS.md explains the
+// figures.
 package main
 
 import (

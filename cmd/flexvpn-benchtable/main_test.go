@@ -45,6 +45,23 @@ SessionsHeld (median of 1 run(s))
 | show-remote-ms | 12.2 |
 `,
 		},
+		{
+			name: "throughput and CPU per Gbit/s",
+			in: `BenchmarkIperf-2 1 0 ns/op 724.6 fx-Mbit/s 1.146 fx-cpu-s/Gbit 152.8 sw-Mbit/s 6.091 sw-cpu-s/Gbit 4.742 x-strongswan
+`,
+			want: `
+Iperf (median of 1 run(s))
+
+| metric | flexvpnd | charon | flexvpnd/charon |
+| --- | ---: | ---: | ---: |
+| Mbit/s | 725 | 153 | 4.74 |
+| cpu-s/Gbit | 1.15 | 6.09 | 0.19 |
+
+| metric | value |
+| --- | ---: |
+| x-strongswan | 4.74 |
+`,
+		},
 		{name: "no results", in: "PASS\nok x 1s\n", wantErr: true},
 	}
 	for _, tt := range tests {

@@ -37,7 +37,9 @@ var (
 	benchWorkers    = flag.Int("bench.workers", 4, "load generator sockets")
 	benchHeldSAs    = flag.Int("bench.held-sas", 50000, "IKE SAs held in BenchmarkSessionsHeld")
 	benchStormSpoke = flag.Int("bench.storm-spokes", 10000, "spokes of BenchmarkReconnectStorm")
-	benchPerfDir    = flag.String("bench.perf", "", "record each responder with perf(1) during BenchmarkSetupRate into this `directory`")
+	benchPerfDir    = flag.String("bench.perf", "", "record each responder with perf(1) during BenchmarkSetupRate (and during `show crypto ikev2 sa` in BenchmarkSessionsHeld) into this `directory`")
+	benchBin        = flag.String("bench.flexvpnd", "", "run this flexvpnd `binary` instead of building one from the tree (to compare two builds)")
+	benchCharon     = flag.Bool("bench.charon", true, "measure charon beside flexvpnd in BenchmarkSetupRate (false: flexvpnd alone, for quick iterations)")
 )
 
 // benchPSK is the pre-shared key of every benchmark SA.
@@ -289,9 +291,13 @@ func setupCharon(tb testing.TB, lab *swanlab.Lab, count, conc int) setupResult {
 	return r
 }
 
-// benchBinary builds flexvpnd into the caller's temporary directory.
+// benchBinary builds flexvpnd into the caller's temporary directory, or
+// returns -bench.flexvpnd.
 func benchBinary(tb testing.TB) string {
 	tb.Helper()
+	if *benchBin != "" {
+		return *benchBin
+	}
 	bin := filepath.Join(tb.TempDir(), "flexvpnd")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
@@ -331,11 +337,12 @@ func BenchmarkSetupRate(b *testing.B) {
 	var fxs, sws []setupResult
 	for b.Loop() {
 		fxs = append(fxs, setupFlexvpnd(b, lab, bin, *benchSetupSAs, *benchSetupConc))
-		sws = append(sws, setupCharon(b, lab, *benchSetupSAs, *benchSetupConc))
+		if *benchCharon {
+			sws = append(sws, setupCharon(b, lab, *benchSetupSAs, *benchSetupConc))
+		}
 	}
-	fx, sw := medianSetup(fxs), medianSetup(sws)
+	fx := medianSetup(fxs)
 	b.Logf("flexvpnd %+v (%.0f SAs/s per core)", fx, fx.PerCore())
-	b.Logf("charon   %+v (%.0f SAs/s per core)", sw, sw.PerCore())
 	report := func(who string, r setupResult) {
 		b.ReportMetric(r.Rate, who+"-SAs/s")
 		b.ReportMetric(float64(r.P50.Microseconds())/1000, who+"-p50-ms")
@@ -345,6 +352,11 @@ func BenchmarkSetupRate(b *testing.B) {
 		b.ReportMetric(r.RSSPerSA, who+"-RSS-B/SA")
 	}
 	report("fx", fx)
+	if len(sws) == 0 {
+		return
+	}
+	sw := medianSetup(sws)
+	b.Logf("charon   %+v (%.0f SAs/s per core)", sw, sw.PerCore())
 	report("sw", sw)
 	b.ReportMetric(fx.Rate/sw.Rate, "rate-ratio")
 	b.ReportMetric(fx.PerCore()/sw.PerCore(), "cpu-ratio")
@@ -369,6 +381,16 @@ func medianSetup(rs []setupResult) setupResult {
 	}
 }
 
+// procCPU returns the CPU time process pid has used so far.
+func procCPU(tb testing.TB, pid int) time.Duration {
+	tb.Helper()
+	st, err := procstat.Read(pid)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st.CPU
+}
+
 // benchCookieThreshold is the hub's `crypto ikev2 cookie-challenge` in
 // the reconnect storm.
 const benchCookieThreshold = 100
@@ -391,18 +413,26 @@ func BenchmarkReconnectStorm(b *testing.B) {
 		d.stop(syscall.SIGKILL)
 		before.Close()
 		d = startBenchDaemon(b, bin, lab.NSA, config)
+		hubDrops, spokeDrops := udpRcvbufErrors(lab.NSA), udpRcvbufErrors(lab.NSB)
+		hubCPU, spokeCPU := procCPU(b, d.cmd.Process.Pid), procCPU(b, os.Getpid())
 		res, err := runLoad(lab.NSB, loadgen.Config{Count: n, Concurrency: n, Workers: *benchWorkers, Timeout: time.Minute})
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("storm: %d of %d up in %v (p50 %v, p99 %v), failures %v", res.Established, n, res.Elapsed,
-			res.Percentile(50), res.Percentile(99), res.Failures)
+		hubDrops, spokeDrops = udpRcvbufErrors(lab.NSA)-hubDrops, udpRcvbufErrors(lab.NSB)-spokeDrops
+		hubCPU, spokeCPU = procCPU(b, d.cmd.Process.Pid)-hubCPU, procCPU(b, os.Getpid())-spokeCPU
+		b.Logf("storm: %d of %d up in %v (p50 %v, p99 %v), failures %v; CPU: hub %v, spokes %v; datagrams dropped on full socket buffers: hub %d, spokes %d",
+			res.Established, n, res.Elapsed, res.Percentile(50), res.Percentile(99), res.Failures, hubCPU, spokeCPU, hubDrops, spokeDrops)
 		if res.Established != n {
 			b.Errorf("%d of %d spokes up again: %v", res.Established, n, res.Failures)
 		}
 		b.ReportMetric(res.Elapsed.Seconds(), "all-up-s")
 		b.ReportMetric(float64(res.Percentile(99).Microseconds())/1000, "p99-ms")
 		b.ReportMetric(float64(res.Established), "up")
+		b.ReportMetric(hubCPU.Seconds(), "hub-cpu-s")
+		b.ReportMetric(spokeCPU.Seconds(), "spokes-cpu-s")
+		b.ReportMetric(float64(hubDrops), "hub-rcvbuf-drops")
+		b.ReportMetric(float64(spokeDrops), "spoke-rcvbuf-drops")
 		d.stop(syscall.SIGTERM)
 	}
 }

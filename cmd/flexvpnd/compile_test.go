@@ -135,11 +135,13 @@ func spoke() *spec.Spec {
 		DPD:            dpd30,
 		ConfigExchange: allConfigEx,
 		Authorization:  &spec.Authorization{Name: "FLEX-AUTHZ", RouteSetInterfaces: []string{""}, AcceptRoutes: true},
+		AAA:            spec.AAA{Group: &spec.AAASource{Policy: "FLEX-AUTHZ"}},
 	}
 	return &spec.Spec{
-		Hostname: "SPOKE1",
-		Policies: []spec.Policy{smartDefault},
-		Profiles: []*spec.Profile{profile},
+		Hostname:       "SPOKE1",
+		Authorizations: map[string]*spec.Authorization{"FLEX-AUTHZ": profile.Authorization},
+		Policies:       []spec.Policy{smartDefault},
+		Profiles:       []*spec.Profile{profile},
 		Tunnels: []spec.Tunnel{{
 			Interface: spec.Interface{
 				Name: "Tunnel0", Description: "FlexVPN tunnel to the hub", Negotiated: true,
@@ -185,10 +187,12 @@ func hub() *spec.Spec {
 			Routes:             []netip.Prefix{specPrefix("10.0.0.0/16"), specPrefix("192.168.0.0/16")},
 			AcceptRoutes:       true,
 		},
+		AAA: spec.AAA{Group: &spec.AAASource{Policy: "FLEX-AUTHZ"}},
 	}
 	flexTS := spec.ESPProposal{Name: "FLEX-TS", Encr: spec.Cipher{ID: wire.EncrAESCBC, KeyBits: 256}, Integ: wire.IntegHMACSHA2256128}
 	return &spec.Spec{
-		Hostname: "HUB",
+		Hostname:       "HUB",
+		Authorizations: map[string]*spec.Authorization{"FLEX-AUTHZ": profile.Authorization},
 		Policies: []spec.Policy{{Name: "FLEX-POL", Proposals: []spec.IKEProposal{{
 			Name:   "FLEX-PROP",
 			Encr:   []spec.Cipher{{ID: wire.EncrAESCBC, KeyBits: 256}},

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,13 +53,18 @@ interface Virtual-Template1 type tunnel
 end
 `
 
-// TestNetnsRemoteAccessStrongSwan connects a strongSwan remote-access
-// client (`vips = 0.0.0.0`) to a flexvpnd hub configured by IOS text: the
-// client gets the first address of the pool and the DNS servers in the
-// CFG_REPLY, the hub shows the lease in `show ip local pool`, and the
-// lease is released when the client disconnects; meanwhile the client
-// reaches the hub's loopback from its address.
-func TestNetnsRemoteAccessStrongSwan(t *testing.T) {
+// raClient is a strongSwan remote-access client connected to a flexvpnd
+// hub in the lab's namespaces.
+type raClient struct {
+	lab    *swanlab.Lab
+	charon *swanlab.Charon
+	hub    nsProcess
+}
+
+// connectRA starts a flexvpnd hub from config in namespace A and a charon
+// client in B requesting the virtual IPs vips, and waits for its CHILD SA.
+func connectRA(t *testing.T, config string, vips ...string) raClient {
+	t.Helper()
 	labNeeds(t)
 	bin := buildBinary(t)
 	lab := swanlab.New(t)
@@ -66,13 +72,13 @@ func TestNetnsRemoteAccessStrongSwan(t *testing.T) {
 	conn := swanlab.Conn{
 		Name: "ra", LocalAddrs: swanlab.AddrB, RemoteAddrs: swanlab.AddrA,
 		Proposals: []string{"aes256gcm16-prfsha256-ecp256"}, LocalID: swanFQDN, RemoteID: flexFQDN, PSK: swanPSK,
-		VIPs:     []string{"0.0.0.0"},
+		VIPs:     vips,
 		Children: []swanlab.Child{{Name: "net", ESPProposals: []string{"aes256gcm16"}, RemoteTS: []string{"10.77.0.0/24"}}},
 	}
 	if err := charon.Load(conn); err != nil {
 		t.Fatal(err)
 	}
-	p := runInNetns(t, bin, lab.NSA, raHubConfig, "--listen", swanlab.AddrA, "--dataplane", "userspace", "--log-level", "info")
+	p := runInNetns(t, bin, lab.NSA, config, "--listen", swanlab.AddrA, "--dataplane", "userspace", "--log-level", "info")
 	t.Cleanup(func() {
 		if err := charon.Terminate("ra", 2*time.Second); err != nil {
 			t.Logf("terminate: %v", err)
@@ -88,39 +94,98 @@ func TestNetnsRemoteAccessStrongSwan(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("%v\n%s", err, p.out.String())
 	}
-	// swanctl --list-sas shows the virtual IP after the local endpoint:
-	// "local  'swan.flex.lab' @ 198.18.0.2[4500] [10.77.0.10]".
-	out, err := charon.Swanctl("--list-sas", "--ike", "ra")
+	return raClient{lab: lab, charon: charon, hub: p}
+}
+
+// checkVIPs checks that `swanctl --list-sas` shows the virtual IPs after
+// the local endpoint: "local  'swan.flex.lab' @ 198.18.0.2[4500]
+// [10.77.0.10 2001:db8:77::1]".
+func (c raClient) checkVIPs(t *testing.T, vips string) {
+	t.Helper()
+	out, err := c.charon.Swanctl("--list-sas", "--ike", "ra")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`local\s+'` + regexp.QuoteMeta(swanFQDN) + `' @ \S+ \[10\.77\.0\.10\]`).MatchString(out) {
-		t.Errorf("strongSwan's SA shows no virtual IP 10.77.0.10:\n%s", out)
+	if !regexp.MustCompile(`local\s+'` + regexp.QuoteMeta(swanFQDN) + `' @ \S+ \[` + regexp.QuoteMeta(vips) + `\]`).MatchString(out) {
+		t.Errorf("strongSwan's SA shows no virtual IPs %s:\n%s", vips, out)
 	}
-	log, err := os.ReadFile(charon.LogPath())
+}
+
+// checkLog checks charon's log for each pattern.
+func (c raClient) checkLog(t *testing.T, patterns ...string) {
+	t.Helper()
+	log, err := os.ReadFile(c.charon.LogPath())
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The CFG_REPLY as strongSwan parsed it: the address, the two DNS
-	// servers and the pushed route (the resolve plugin is not loaded, so
-	// charon logs the DNS servers it cannot install).
-	for _, want := range []string{`CPRP\(ADDR DNS DNS SUBNET\)`, `installing new virtual IP 10\.77\.0\.10`, `INTERNAL_IP4_DNS`} {
+	for _, want := range patterns {
 		if !regexp.MustCompile(want).Match(log) {
 			t.Errorf("charon's log has no %s:\n%s", want, log)
 		}
 	}
-	row := func(free, inUse string) *regexp.Regexp {
-		return regexp.MustCompile(`(?m)^ RA\s+10\.77\.0\.10\s+10\.77\.0\.19\s+` + free + `\s+` + inUse + `\s*$`)
-	}
-	p.cli(t, "show ip local pool", row("9", "1"), 5*time.Second)
+}
+
+// poolRow matches the row of the pool RA in `show ip local pool`.
+func poolRow(free, inUse string) *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^ RA\s+10\.77\.0\.10\s+10\.77\.0\.19\s+` + free + `\s+` + inUse + `\s*$`)
+}
+
+// TestNetnsRemoteAccessStrongSwan connects a strongSwan remote-access
+// client (`vips = 0.0.0.0`) to a flexvpnd hub configured by IOS text: the
+// client gets the first address of the pool and the DNS servers in the
+// CFG_REPLY, the hub shows the lease in `show ip local pool`, and the
+// lease is released when the client disconnects; meanwhile the client
+// reaches the hub's loopback from its address.
+func TestNetnsRemoteAccessStrongSwan(t *testing.T) {
+	c := connectRA(t, raHubConfig, "0.0.0.0")
+	c.checkVIPs(t, "10.77.0.10")
+	// The CFG_REPLY as strongSwan parsed it: the address, the two DNS
+	// servers and the pushed route (the resolve plugin is not loaded, so
+	// charon logs the DNS servers it cannot install).
+	c.checkLog(t, `CPRP\(ADDR DNS DNS SUBNET\)`, `installing new virtual IP 10\.77\.0\.10`, `INTERNAL_IP4_DNS`)
+	c.hub.cli(t, "show ip local pool", poolRow("9", "1"), 5*time.Second)
 	// The client reaches the hub's network from its pool address: the
 	// hub routes 10.77.0.10 to its Virtual-Access.
-	if n := newPinger(t, lab.NSB, "10.77.0.10").replies("10.77.0.1", 3); n < 2 {
+	if n := newPinger(t, c.lab.NSB, "10.77.0.10").replies("10.77.0.1", 3); n < 2 {
 		t.Errorf("client 10.77.0.10 -> hub 10.77.0.1: %d of 3 echo replies", n)
 	}
 
-	if err := charon.Terminate("ra", 3*time.Second); err != nil {
+	if err := c.charon.Terminate("ra", 3*time.Second); err != nil {
 		t.Fatalf("terminate: %v", err)
 	}
-	p.cli(t, "show ip local pool RA", row("10", "0"), 10*time.Second)
+	c.hub.cli(t, "show ip local pool RA", poolRow("10", "0"), 10*time.Second)
+}
+
+// raHub6Config is raHubConfig whose policy is chosen by a name mangler
+// (`fqdn hostname`: the client swan.flex.lab gets the policy swan) and
+// adds an IPv6 pool and IPv6 DNS server; a policy RAPOL remains that the
+// client must not get.
+var raHub6Config = strings.NewReplacer(
+	"ip local pool RA 10.77.0.10 10.77.0.19\n",
+	"ip local pool RA 10.77.0.10 10.77.0.19\nipv6 local pool RA6 2001:DB8:77::/48 64\n"+
+		"crypto ikev2 name-mangler HOST\n fqdn hostname\n"+
+		"crypto ikev2 authorization policy swan\n pool RA\n ipv6 pool RA6\n dns 10.77.0.53\n ipv6 dns 2001:DB8:77::53 2001:DB8:77::54\n route set interface\n",
+	" aaa authorization group psk list FLEX RAPOL\n",
+	" aaa authorization group psk list FLEX name-mangler HOST\n",
+).Replace(raHubConfig)
+
+// TestNetnsRemoteAccessStrongSwanIPv6 connects a strongSwan client asking
+// for an IPv4 and an IPv6 virtual IP (`vips = 0.0.0.0,::`) to a hub whose
+// authorization policy is named by the client's mangled identity: it gets
+// 10.77.0.10 and 2001:db8:77::1 (the first /64 of the IPv6 pool), one
+// IPv4 and two IPv6 DNS servers; `show ipv6 local pool` counts the lease,
+// released when the client disconnects.
+func TestNetnsRemoteAccessStrongSwanIPv6(t *testing.T) {
+	c := connectRA(t, raHub6Config, "0.0.0.0", "::")
+	c.checkVIPs(t, "10.77.0.10 2001:db8:77::1")
+	c.checkLog(t, `CPRP\(ADDR DNS ADDR6 DNS6 DNS6 SUBNET\)`, `installing new virtual IP 2001:db8:77::1`, `INTERNAL_IP6_DNS`)
+	v6row := func(free, inUse string) *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^RA6\s+2001:DB8:77::/48\s+` + free + `\s+` + inUse + `\s*$`)
+	}
+	c.hub.cli(t, "show ipv6 local pool", v6row("65535", "1"), 5*time.Second)
+	c.hub.cli(t, "show ipv6 local pool RA6", regexp.MustCompile(`(?m)^swan\.flex\.lab\s+2001:DB8:77::/64\s*$`), 5*time.Second)
+	if err := c.charon.Terminate("ra", 3*time.Second); err != nil {
+		t.Fatalf("terminate: %v", err)
+	}
+	c.hub.cli(t, "show ipv6 local pool", v6row("65536", "0"), 10*time.Second)
 }

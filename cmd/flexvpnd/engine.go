@@ -33,6 +33,9 @@ type engineOptions struct {
 	LogLevel slog.Level
 	// Reactivate is the FlexVPN client's probe interval (--reactivate).
 	Reactivate time.Duration
+	// Resync is the data plane's resync interval (--resync); 0 disables
+	// it.
+	Resync time.Duration
 }
 
 // parseListen parses the comma-separated --listen addresses.
@@ -82,6 +85,7 @@ func startEngine(sys *modes.System, opts engineOptions, log *slog.Logger) (*appE
 	cfg := engine.Config{
 		Dataplane: dp, Listen: opts.Listen, IKEPort: opts.IKEPort, NATPort: opts.NATPort,
 		Logger: log, ESPInUDP: espInUDP, OnEvent: engineEvents(sys.Log), Reactivate: opts.Reactivate,
+		ResyncInterval: resyncInterval(opts.Resync),
 	}
 	if h, ok := dp.(interface {
 		HandleESP(local, remote netip.AddrPort, packet []byte)
@@ -104,6 +108,15 @@ func startEngine(sys *modes.System, opts engineOptions, log *slog.Logger) (*appE
 	sys.Engine = eng
 	sys.OnChange = func(*runningconfig.Config) { ae.rec.changed() }
 	return ae, nil
+}
+
+// resyncInterval maps --resync (0: never) to engine.Config.ResyncInterval
+// (negative: never).
+func resyncInterval(flag time.Duration) time.Duration {
+	if flag == 0 {
+		return -1
+	}
+	return flag
 }
 
 // stop ends the reconciler, the engine and the data plane.
@@ -143,7 +156,7 @@ func openDataplane(name string, log *slog.Logger, sendESP func(local, remote net
 	case "none":
 		return discard{}, func() {}, false, nil
 	case "xfrm":
-		b, err := xfrm.New(xfrm.Config{})
+		b, err := xfrm.New(xfrm.Config{Logger: log.With("part", "dataplane")})
 		if err != nil {
 			return nil, nil, false, fmt.Errorf("dataplane xfrm: %w", err)
 		}

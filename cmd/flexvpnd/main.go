@@ -31,9 +31,11 @@ import (
 	"strings"
 
 	"github.com/flexvpnd/flexvpnd/engine"
+	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 )
 
 func main() {
+	startGCTuner()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -54,6 +56,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	dp := fs.String("dataplane", "none", "data plane: none (negotiate only), userspace, xfrm (kernel) or auto")
 	logLevel := fs.String("log-level", "warn", "engine log `level` on stderr: debug, info, warn or error")
 	reactivate := fs.Duration("reactivate", engine.DefaultReactivate, "how often a FlexVPN client on a backup peer probes its preferred peer (`peer reactivate`)")
+	resync := fs.Duration("resync", dataplane.DefaultResyncInterval, "how often the data plane repairs kernel state changed behind its back (links, addresses, routes, SAs, policies); 0 never")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -72,6 +75,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	eng.Reactivate = *reactivate
+	eng.Resync = *resync
 	return runAppliance(*startup, ssh, eng, stdin, stdout, stderr)
 }
 

@@ -18,14 +18,19 @@ func lanSiteConfig(name string, local, remote site, tunnelAddr string) string {
 }
 
 // startS2S builds two sites joined by a WAN, starts flexvpnd with the
-// userspace data plane on each router, configured by lanSiteConfig, and
-// waits until a LAN host reaches the other LAN's host through the tunnel.
-func startS2S(t testing.TB, bin string) (a, b site, pa, pb nsProcess) {
+// userspace data plane on each router, configured by lanSiteConfig (passed
+// through edit unless it is nil), and waits until a LAN host reaches the
+// other LAN's host through the tunnel.
+func startS2S(t testing.TB, bin string, edit func(string) string) (a, b site, pa, pb nsProcess) {
 	t.Helper()
 	sites := newNetnsLab(t).wanSites("ra", "rb")
 	a, b = sites[0], sites[1]
-	pa = runInNetns(t, bin, a.router, lanSiteConfig("SITE-A", a, b, labTunA), "--listen", a.routerWAN, "--dataplane", "userspace", "--log-level", "info")
-	pb = runInNetns(t, bin, b.router, lanSiteConfig("SITE-B", b, a, labTunB), "--listen", b.routerWAN, "--dataplane", "userspace", "--log-level", "info")
+	cfgA, cfgB := lanSiteConfig("SITE-A", a, b, labTunA), lanSiteConfig("SITE-B", b, a, labTunB)
+	if edit != nil {
+		cfgA, cfgB = edit(cfgA), edit(cfgB)
+	}
+	pa = runInNetns(t, bin, a.router, cfgA, "--listen", a.routerWAN, "--dataplane", "userspace", "--log-level", "info")
+	pb = runInNetns(t, bin, b.router, cfgB, "--listen", b.routerWAN, "--dataplane", "userspace", "--log-level", "info")
 	if !newPinger(t, a.host, "").until(b.hostAddr(), 40) {
 		t.Fatalf("LAN A host gets no echo reply from LAN B host through the tunnel")
 	}
@@ -39,7 +44,7 @@ func startS2S(t testing.TB, bin string) (a, b site, pa, pb nsProcess) {
 // READY, and a capture on the WAN sees only IKE and ESP, never the
 // probes in clear.
 func testSiteToSite(t *testing.T, bin string) {
-	a, b, pa, _ := startS2S(t, bin)
+	a, b, pa, _ := startS2S(t, bin, nil)
 
 	capt := startCapture(t, a.router, "wan0")
 	fromA, fromB := newPinger(t, a.host, ""), newPinger(t, b.host, "")

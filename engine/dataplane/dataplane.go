@@ -11,6 +11,7 @@
 package dataplane
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -82,6 +83,25 @@ type Stats interface {
 	ChildSAStats(id ChildSAID) (Counters, bool)
 }
 
+// Resyncer is implemented by data planes whose state lives in the kernel
+// (links, addresses, routes, SAs, policies), where an administrator or
+// another program can change it behind their back (`ip link del`, `ip
+// xfrm state flush`, `ip route del`...). The engine calls Resync
+// periodically (every DefaultResyncInterval unless configured otherwise).
+type Resyncer interface {
+	// Resync brings back what the data plane installed and was changed
+	// behind its back: it re-creates what is missing and restores what
+	// differs from what it was last asked for, logs every repair at
+	// Warn, and returns the number of repairs. It leaves alone state
+	// that is not its own. It stops early, with ctx's error, when ctx
+	// ends.
+	Resync(ctx context.Context) (repairs int, err error)
+}
+
+// DefaultResyncInterval is how often the engine resynchronises a
+// Resyncer by default.
+const DefaultResyncInterval = 30 * time.Second
+
 // Tunnel is a route-based tunnel interface: a static VTI (`interface
 // TunnelN`) or a Virtual-Access cloned from a Virtual-Template for one
 // session.
@@ -118,6 +138,10 @@ type Route struct {
 	// Distance is the IOS administrative distance (1 for a static route),
 	// installed as the Linux route metric.
 	Distance uint8
+	// Tag is the IOS route tag (`route accept any tag N`; 0: none). It is
+	// kept in the engine's tables for show commands and not installed in
+	// the kernel (a Linux route has no tag).
+	Tag uint32
 }
 
 // LinuxName returns the Linux interface name of an IOS interface name: the

@@ -12,6 +12,8 @@ import (
 	"io"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/flexvpnd/flexvpnd/engine/aesgcm"
 )
 
 // Cipher is an ESP encryption transform.
@@ -197,22 +199,18 @@ func newSuite(c *Config) (*suite, error) {
 
 // newGCM keys AES-GCM for ESP: 128 or 256-bit keys (RFC 4106 section 8.1
 // also allows 192; IKEv2 negotiates it rarely, so it is accepted too).
+// engine/aesgcm uses VAES/VPCLMULQDQ assembly where the CPU has it.
 func newGCM(key []byte) (cipher.AEAD, error) {
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(b)
+	return aesgcm.New(key)
 }
 
 // work is per-packet scratch state, pooled per SA so that packets do not
 // allocate and concurrent packets do not share it.
 type work struct {
-	nonce [12]byte
-	aad   [12]byte
-	sum   [sha512.Size]byte
-	mac   hash.Hash
-	cbc   cbcMode // encrypter or decrypter, by direction
+	Scratch
+	sum [sha512.Size]byte
+	mac hash.Hash
+	cbc cbcMode // encrypter or decrypter, by direction
 }
 
 // cbcMode is a crypto/cipher CBC mode; all of them implement SetIV, and

@@ -43,7 +43,7 @@ type sa struct {
 	mode  Mode
 	suite *suite
 	pool  sync.Pool // *work
-	stats counters
+	stats counters  // but the packets and bytes of an Inbound
 }
 
 // init keys a from c; decrypt selects the direction of the CBC scratch.
@@ -130,6 +130,22 @@ func (o *Outbound) nextSeq() (uint64, error) {
 // padding 1, 2, 3, ..., pad length and next header | ICV (RFC 4303 section
 // 2). Encap returns ErrSequenceExhausted once the sequence numbers run out.
 func (o *Outbound) Encap(dst, payload []byte, nextHeader byte) ([]byte, error) {
+	return o.EncapScratch(nil, dst, payload, nextHeader)
+}
+
+// Scratch is the working memory of the AEAD transforms for one packet (the
+// nonce and the ESN additional data). A goroutine that handles many
+// packets keeps one and hands it to EncapScratch and DecapScratch, which
+// saves the trip through the SA's pool that Encap and Decap make for it.
+// A Scratch serves one packet at a time; the zero value is ready to use.
+type Scratch struct {
+	nonce [12]byte
+	aad   [12]byte
+}
+
+// EncapScratch is Encap with sc as the scratch of an AEAD transform; a nil
+// sc, or a CBC transform, takes scratch from the SA's pool.
+func (o *Outbound) EncapScratch(sc *Scratch, dst, payload []byte, nextHeader byte) ([]byte, error) {
 	seq, err := o.nextSeq()
 	if err != nil {
 		return dst, err
@@ -152,45 +168,68 @@ func (o *Outbound) Encap(dst, payload []byte, nextHeader byte) ([]byte, error) {
 	trailer[padLen] = byte(padLen)
 	trailer[padLen+1] = nextHeader
 
-	w := o.pool.Get().(*work)
-	defer o.pool.Put(w)
 	if s.aead != nil {
 		// RFC 4106 section 3.1: the IV is the 64-bit sequence number, unique
 		// for the life of the key.
 		binary.BigEndian.PutUint64(p[8:], seq)
-		s.aead.Seal(p[hdr:hdr], s.nonce(w, p[8:16]), p[hdr:hdr+ctLen], o.aad(w, p, seq))
-	} else {
-		iv := p[8:hdr]
-		if _, err := io.ReadFull(o.rand, iv); err != nil {
-			return dst, fmt.Errorf("esp: CBC IV: %w", err)
-		}
-		w.cbc.SetIV(iv)
-		w.cbc.CryptBlocks(p[hdr:hdr+ctLen], p[hdr:hdr+ctLen])
-		copy(p[hdr+ctLen:], o.icv(w, p[:hdr+ctLen], seq))
+		o.seal(sc, p, hdr, seq)
+	} else if err := o.sealCBC(p, hdr, seq); err != nil {
+		return dst, err
 	}
 	o.stats.packets.Add(1)
 	o.stats.bytes.Add(uint64(len(payload)))
 	return out, nil
 }
 
+// seal encrypts and authenticates with the AEAD transform the packet p,
+// whose header is hdr octets long and whose ICV is still to be written,
+// with scratch sc, or the pool's if sc is nil. The defer stays out of
+// Encap, where it would not be open-coded.
+func (o *Outbound) seal(sc *Scratch, p []byte, hdr int, seq uint64) {
+	if sc == nil {
+		w := o.pool.Get().(*work)
+		defer o.pool.Put(w)
+		sc = &w.Scratch
+	}
+	s := o.suite
+	s.aead.Seal(p[hdr:hdr], s.nonce(sc, p[8:16]), p[hdr:len(p)-s.icvLen], o.aad(sc, p, seq))
+}
+
+// sealCBC fills in the random IV of the packet p, whose header is hdr
+// octets long, encrypts it with AES-CBC and writes its ICV (RFC 3602, RFC
+// 4303 section 3.3.2).
+func (o *Outbound) sealCBC(p []byte, hdr int, seq uint64) error {
+	w := o.pool.Get().(*work)
+	defer o.pool.Put(w)
+	ctEnd := len(p) - o.suite.icvLen
+	iv := p[8:hdr]
+	if _, err := io.ReadFull(o.rand, iv); err != nil {
+		return fmt.Errorf("esp: CBC IV: %w", err)
+	}
+	w.cbc.SetIV(iv)
+	w.cbc.CryptBlocks(p[hdr:ctEnd], p[hdr:ctEnd])
+	copy(p[ctEnd:], o.icv(w, p[:ctEnd], seq))
+	return nil
+}
+
 // nonce builds the AEAD nonce, salt | explicit IV (RFC 4106 section 4,
-// RFC 7634 section 2.1), in w.
-func (s *suite) nonce(w *work, iv []byte) []byte {
-	copy(w.nonce[:4], s.salt[:])
-	copy(w.nonce[4:], iv)
-	return w.nonce[:]
+// RFC 7634 section 2.1), in sc.
+func (s *suite) nonce(sc *Scratch, iv []byte) []byte {
+	copy(sc.nonce[:4], s.salt[:])
+	copy(sc.nonce[4:], iv)
+	return sc.nonce[:]
 }
 
 // aad returns the AEAD additional data for packet p with full sequence
 // number seq: SPI | low 32 bits, or SPI | high 32 | low 32 with ESN
 // (RFC 4106 section 5, RFC 7634 section 2.2).
-func (a *sa) aad(w *work, p []byte, seq uint64) []byte {
+func (a *sa) aad(sc *Scratch, p []byte, seq uint64) []byte {
 	if !a.esn {
 		return p[:8]
 	}
-	copy(w.aad[:4], p[:4])
-	binary.BigEndian.PutUint64(w.aad[4:], seq)
-	return w.aad[:]
+	copy(sc.aad[:4], p[:4])
+	binary.BigEndian.PutUint64(sc.aad[4:], seq)
+	return sc.aad[:]
 }
 
 // icv computes the truncated HMAC over SPI | sequence number | IV |
@@ -211,6 +250,20 @@ type Inbound struct {
 	sa
 	mu     sync.Mutex
 	replay window
+	// packets and bytes count the accepted packets; they are updated
+	// under mu together with the window, which saves two atomic
+	// operations per packet (sa.stats holds the drops).
+	packets, bytes uint64
+}
+
+// Counters returns a snapshot of the SA's statistics; it is safe to call
+// while packets flow.
+func (in *Inbound) Counters() Counters {
+	c := in.stats.snapshot()
+	in.mu.Lock()
+	c.Packets, c.Bytes = in.packets, in.bytes
+	in.mu.Unlock()
+	return c
 }
 
 // NewInbound keys an inbound SA with its replay window.
@@ -237,7 +290,13 @@ func PeekSPI(pkt []byte) (uint32, bool) {
 // replay window moves only once all of them succeed. Errors wrap ErrReplay,
 // ErrAuth or ErrMalformed; pkt's contents are unspecified after an error.
 func (in *Inbound) Decap(pkt []byte) (payload []byte, nextHeader byte, err error) {
-	payload, nextHeader, err = in.decap(pkt)
+	return in.DecapScratch(nil, pkt)
+}
+
+// DecapScratch is Decap with sc as the scratch of an AEAD transform; a nil
+// sc, or a CBC transform, takes scratch from the SA's pool.
+func (in *Inbound) DecapScratch(sc *Scratch, pkt []byte) (payload []byte, nextHeader byte, err error) {
+	payload, nextHeader, err = in.decap(sc, pkt)
 	if err != nil {
 		switch err {
 		case ErrReplay:
@@ -249,12 +308,10 @@ func (in *Inbound) Decap(pkt []byte) (payload []byte, nextHeader byte, err error
 		}
 		return nil, 0, err
 	}
-	in.stats.packets.Add(1)
-	in.stats.bytes.Add(uint64(len(payload)))
 	return payload, nextHeader, nil
 }
 
-func (in *Inbound) decap(pkt []byte) ([]byte, byte, error) {
+func (in *Inbound) decap(sc *Scratch, pkt []byte) ([]byte, byte, error) {
 	s := in.suite
 	hdr := s.headerLen()
 	if len(pkt) < hdr+2+s.icvLen {
@@ -276,21 +333,16 @@ func (in *Inbound) decap(pkt []byte) ([]byte, byte, error) {
 		return nil, 0, ErrReplay
 	}
 
-	w := in.pool.Get().(*work)
-	defer in.pool.Put(w)
-	ct := pkt[hdr : hdr+ctLen]
+	var authentic bool
 	if s.aead != nil {
-		if _, err := s.aead.Open(ct[:0], s.nonce(w, pkt[8:16]), pkt[hdr:], in.aad(w, pkt, seq)); err != nil {
-			return nil, 0, ErrAuth
-		}
+		authentic = in.open(sc, pkt, hdr, seq)
 	} else {
-		// hmac.Equal runs in constant time (RFC 4303 section 3.4.4.1).
-		if !hmac.Equal(in.icv(w, pkt[:hdr+ctLen], seq), pkt[hdr+ctLen:]) {
-			return nil, 0, ErrAuth
-		}
-		w.cbc.SetIV(pkt[8:hdr])
-		w.cbc.CryptBlocks(ct, ct)
+		authentic = in.openCBC(pkt, hdr, seq)
 	}
+	if !authentic {
+		return nil, 0, ErrAuth
+	}
+	ct := pkt[hdr : hdr+ctLen]
 
 	padLen, nextHeader := int(ct[ctLen-2]), ct[ctLen-1]
 	if padLen > ctLen-2 {
@@ -305,9 +357,44 @@ func (in *Inbound) decap(pkt []byte) ([]byte, byte, error) {
 
 	in.mu.Lock()
 	ok = in.replay.accept(seq)
+	if ok {
+		in.packets++
+		in.bytes += uint64(payloadLen)
+	}
 	in.mu.Unlock()
 	if !ok {
 		return nil, 0, ErrReplay
 	}
 	return ct[:payloadLen], nextHeader, nil
+}
+
+// open verifies and decrypts in place with the AEAD transform the packet
+// pkt, whose header is hdr octets long, with scratch sc, or the pool's if
+// sc is nil. The defer stays out of decap, where it would not be
+// open-coded.
+func (in *Inbound) open(sc *Scratch, pkt []byte, hdr int, seq uint64) bool {
+	if sc == nil {
+		w := in.pool.Get().(*work)
+		defer in.pool.Put(w)
+		sc = &w.Scratch
+	}
+	s := in.suite
+	ct := pkt[hdr : len(pkt)-s.icvLen]
+	_, err := s.aead.Open(ct[:0], s.nonce(sc, pkt[8:16]), pkt[hdr:], in.aad(sc, pkt, seq))
+	return err == nil
+}
+
+// openCBC verifies the ICV of the packet pkt, whose header is hdr octets
+// long, and decrypts it in place with AES-CBC (RFC 4303 section 3.4.4).
+func (in *Inbound) openCBC(pkt []byte, hdr int, seq uint64) bool {
+	w := in.pool.Get().(*work)
+	defer in.pool.Put(w)
+	ctEnd := len(pkt) - in.suite.icvLen
+	// hmac.Equal runs in constant time (RFC 4303 section 3.4.4.1).
+	if !hmac.Equal(in.icv(w, pkt[:ctEnd], seq), pkt[ctEnd:]) {
+		return false
+	}
+	w.cbc.SetIV(pkt[8:hdr])
+	w.cbc.CryptBlocks(pkt[hdr:ctEnd], pkt[hdr:ctEnd])
+	return true
 }

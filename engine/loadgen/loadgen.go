@@ -23,6 +23,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/ike"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
@@ -236,7 +238,7 @@ func newWorker(cfg Config, id int, src netip.Addr) (*worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loadgen: bind %v: %w", src, err)
 	}
-	conn.SetReadBuffer(4 << 20)
+	growReadBuffer(conn, readBuffer)
 	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	if !local.Addr().IsValid() || local.Addr().IsUnspecified() {
 		// The SA needs its real local address for NAT detection: take
@@ -255,6 +257,27 @@ func newWorker(cfg Config, id int, src netip.Addr) (*worker, error) {
 		sas:      map[uint64]*pending{},
 		failures: map[string]int{},
 	}, nil
+}
+
+// readBuffer is the receive buffer of a worker's socket: the answers to
+// thousands of requests sent at once (a reconnect storm) arrive in a
+// burst, and one dropped costs its SA a retransmission seconds later. The
+// kernel counts a small datagram at about 2 KiB.
+const readBuffer = 16 << 20
+
+// growReadBuffer sets the receive buffer of conn to size octets: beyond
+// net.core.rmem_max where the process may (SO_RCVBUFFORCE needs
+// CAP_NET_ADMIN), else as far as that limit allows.
+func growReadBuffer(conn *net.UDPConn, size int) {
+	if rc, err := conn.SyscallConn(); err == nil {
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, size)
+		}); err == nil && serr == nil {
+			return
+		}
+	}
+	_ = conn.SetReadBuffer(size)
 }
 
 // run starts n SAs, at most conc at once, and drives them to the end.

@@ -131,7 +131,8 @@ func halves(a netip.Addr) (hi, lo uint64) {
 type Lease struct {
 	Pool    string
 	Session string
-	// User is the user an IPv4 lease was given to (AllocateUser).
+	// User is the user the lease was given to (AllocateUser,
+	// Allocate6User).
 	User string
 	// Addr is the IPv4 address; Prefix the IPv6 prefix.
 	Addr   netip.Addr
@@ -160,10 +161,12 @@ func (p *pool4) slotOf(addr netip.Addr) (slot, bool) {
 // addr returns the address of s.
 func (p *pool4) addr(s slot) netip.Addr { return addr4(v4(p.Ranges[s.r].First) + uint32(s.i)) }
 
-// pool6 is the allocation state of a Pool6.
+// pool6 is the allocation state of a Pool6; rejected counts the
+// allocations refused because it was exhausted.
 type pool6 struct {
 	Pool6
-	free fifo
+	free     fifo
+	rejected uint64
 }
 
 // lease4 records a session's IPv4 lease, the group whose address space it
@@ -179,10 +182,10 @@ type spaceAddr struct {
 	addr  netip.Addr
 }
 
-// lease6 records a session's IPv6 lease.
+// lease6 records a session's IPv6 lease and the user it was given to.
 type lease6 struct {
-	pool   string
-	prefix netip.Prefix
+	pool, user string
+	prefix     netip.Prefix
 }
 
 // Manager holds the pools and the leases.
@@ -197,9 +200,12 @@ type Manager struct {
 	used  map[string]map[netip.Addr]int
 	used6 map[netip.Prefix]int
 	// last is the address each user released last, while it is free;
-	// owner maps such an address back to its user.
-	last  map[string]lease4
-	owner map[spaceAddr]string
+	// owner maps such an address back to its user. last6 and owner6 are
+	// the same for IPv6 prefixes (prefixes never overlap across pools).
+	last   map[string]lease4
+	owner  map[spaceAddr]string
+	last6  map[string]lease6
+	owner6 map[netip.Prefix]string
 }
 
 // New returns a Manager without pools.
@@ -211,6 +217,8 @@ func New() *Manager {
 		used6:   map[netip.Prefix]int{},
 		last:    map[string]lease4{},
 		owner:   map[spaceAddr]string{},
+		last6:   map[string]lease6{},
+		owner6:  map[netip.Prefix]string{},
 	}
 }
 
@@ -333,8 +341,17 @@ func (m *Manager) forget(group string, addr netip.Addr) {
 }
 
 // Allocate6 leases an IPv6 prefix of pool to session, or returns the one
-// the session already holds from it.
+// the session already holds from it. It is Allocate6User with the session
+// as the user.
 func (m *Manager) Allocate6(pool, session string) (netip.Prefix, error) {
+	return m.Allocate6User(pool, session, session)
+}
+
+// Allocate6User is Allocate6 for a session authenticated as user: the
+// prefix user released last in this pool, if still free, else the next
+// of the pool's free queue (the IPv4 order: never-used prefixes lowest
+// first, then released ones, longest-free first).
+func (m *Manager) Allocate6User(pool, session, user string) (netip.Prefix, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if l, ok := m.leases6[session]; ok {
@@ -347,14 +364,36 @@ func (m *Manager) Allocate6(pool, session string) (netip.Prefix, error) {
 	if p == nil {
 		return netip.Prefix{}, fmt.Errorf("%w: %q", ErrNoPool, pool)
 	}
-	s, ok := p.free.take(func(s slot) bool { return m.used6[p.prefix(s.i)] > 0 })
+	busy := func(s slot) bool { return m.used6[p.prefix(s.i)] > 0 }
+	q, ok := m.previous6(p, user, busy)
 	if !ok {
-		return netip.Prefix{}, fmt.Errorf("%w in pool %q", ErrExhausted, pool)
+		s, ok := p.free.take(busy)
+		if !ok {
+			p.rejected++
+			return netip.Prefix{}, fmt.Errorf("%w in pool %q", ErrExhausted, pool)
+		}
+		q = p.prefix(s.i)
 	}
-	q := p.prefix(s.i)
-	m.leases6[session] = &lease6{pool: pool, prefix: q}
+	if u, ok := m.owner6[q]; ok {
+		delete(m.owner6, q)
+		delete(m.last6, u)
+	}
+	m.leases6[session] = &lease6{pool: pool, user: user, prefix: q}
 	m.used6[q]++
 	return q, nil
+}
+
+// previous6 takes back the prefix user last released in p, if free.
+func (m *Manager) previous6(p *pool6, user string, busy func(slot) bool) (netip.Prefix, bool) {
+	last, ok := m.last6[user]
+	if !ok || last.pool != p.Name {
+		return netip.Prefix{}, false
+	}
+	i, ok := p.index(last.prefix)
+	if !ok || !p.free.takeSlot(slot{0, i}, busy) {
+		return netip.Prefix{}, false
+	}
+	return last.prefix, true
 }
 
 // Release frees the IPv4 and IPv6 leases of session, if any.
@@ -382,6 +421,11 @@ func (m *Manager) Release(session string) {
 					p.free.put(slot{0, i})
 				}
 			}
+			if old, ok := m.last6[l.user]; ok {
+				delete(m.owner6, old.prefix)
+			}
+			m.last6[l.user] = lease6{pool: l.pool, prefix: l.prefix}
+			m.owner6[l.prefix] = l.user
 		}
 	}
 }

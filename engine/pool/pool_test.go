@@ -289,7 +289,7 @@ func TestShowIPLocalPoolGolden(t *testing.T) {
 	for i := range 3 {
 		mustAllocate(t, m, "flex-pool", fmt.Sprint("peer", i))
 		mustAllocate(t, m, "vrf-pool", fmt.Sprint("vrf-peer", i))
-		if _, err := m.Allocate6("v6pool", fmt.Sprint("peer", i)); err != nil {
+		if _, err := m.Allocate6User("v6pool", fmt.Sprint("sa-", i), fmt.Sprintf("spoke%d.example.com", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -305,7 +305,15 @@ func TestShowIPLocalPoolGolden(t *testing.T) {
 	if _, ok := ShowIPLocalPool(st, "nope"); ok {
 		t.Error("a missing pool was found")
 	}
-	golden(t, "show-ip-local-pool.txt", "show ip local pool\n"+all+"show ip local pool IP-JAIL\n"+one+"show ipv6 local pool\n"+ShowIPv6LocalPool(st))
+	all6, _ := ShowIPv6LocalPool(st, "")
+	one6, ok := ShowIPv6LocalPool(st, "v6pool")
+	if !ok {
+		t.Error("v6pool not found")
+	}
+	if _, ok := ShowIPv6LocalPool(st, "nope"); ok {
+		t.Error("a missing IPv6 pool was found")
+	}
+	golden(t, "show-ip-local-pool.txt", "show ip local pool\n"+all+"show ip local pool IP-JAIL\n"+one+"show ipv6 local pool\n"+all6+"show ipv6 local pool v6pool\n"+one6)
 }
 
 func golden(t *testing.T, name, got string) {
@@ -391,5 +399,100 @@ func TestConcurrentSessions(t *testing.T) {
 	}
 	if st := m.Leases(); st.Pools[0].InUse() != 0 || st.Pools[0].Free() != 4096 {
 		t.Errorf("at the end: in use %d free %d, want 0 4096", st.Pools[0].InUse(), st.Pools[0].Free())
+	}
+}
+
+func TestAllocate6UserGetsPreviousPrefix(t *testing.T) {
+	m := configured(t, nil, []Pool6{{Name: "V6", Prefix: netip.MustParsePrefix("2001:db8::/62"), AssignLen: 64}})
+	alloc := func(session, user string) netip.Prefix {
+		t.Helper()
+		p, err := m.Allocate6User("V6", session, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := alloc("sa1", "alice")
+	b := alloc("sa2", "bob")
+	m.Release("sa1")
+	m.Release("sa2")
+	if got := alloc("sa3", "alice"); got != a {
+		t.Errorf("alice got %v, want her previous %v", got, a)
+	}
+	// Carol takes the next never-used prefixes; then bob's, released
+	// first, is the head of the queue.
+	alloc("sa4", "carol")
+	alloc("sa5", "dave")
+	if got := alloc("sa6", "erin"); got != b {
+		t.Errorf("erin got %v, want bob's released %v", got, b)
+	}
+	if got := alloc("sa6", "erin"); got != b {
+		t.Errorf("a second Allocate6User for the session gave %v, want %v", got, b)
+	}
+	if _, err := m.Allocate6User("V6", "sa7", "frank"); !errors.Is(err, ErrExhausted) {
+		t.Errorf("Allocate6User from a full pool: %v, want ErrExhausted", err)
+	}
+	if st := m.Leases(); st.Pools6[0].Rejected != 1 || st.Pools6[0].InUse != 4 {
+		t.Errorf("rejected %d in use %d, want 1 4", st.Pools6[0].Rejected, st.Pools6[0].InUse)
+	}
+}
+
+// TestConcurrentSessions6 is TestConcurrentSessions for an IPv6 pool of
+// 4096 /64 prefixes: 10,000 sessions, no prefix held twice at once.
+func TestConcurrentSessions6(t *testing.T) {
+	const sessions, workers = 10000, 50
+	m := configured(t, nil, []Pool6{{Name: "V6", Prefix: netip.MustParsePrefix("2001:db8:f000::/52"), AssignLen: 64}})
+	var mu sync.Mutex
+	holder := map[netip.Prefix]string{}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := w; s < sessions; s += workers {
+				key := fmt.Sprint("session-", s)
+				p, err := m.Allocate6User("V6", key, fmt.Sprint("user-", s%300))
+				if errors.Is(err, ErrExhausted) {
+					continue
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				if other, taken := holder[p]; taken {
+					mu.Unlock()
+					errs <- fmt.Errorf("%v leased to %s and %s", p, other, key)
+					return
+				}
+				holder[p] = key
+				mu.Unlock()
+				if s%3 != 0 {
+					mu.Lock()
+					delete(holder, p)
+					mu.Unlock()
+					m.Release(key)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	st := m.Leases()
+	if int(st.Pools6[0].InUse) != len(holder) || len(st.Pools6[0].Leases) != len(holder) {
+		t.Errorf("in use %d, %d leases, want %d", st.Pools6[0].InUse, len(st.Pools6[0].Leases), len(holder))
+	}
+	for _, l := range st.Pools6[0].Leases {
+		if holder[l.Prefix] != l.Session {
+			t.Errorf("%v: lease says %s, test says %s", l.Prefix, l.Session, holder[l.Prefix])
+		}
+		m.Release(l.Session)
+	}
+	if st := m.Leases(); st.Pools6[0].InUse != 0 || st.Pools6[0].Free != 4096 {
+		t.Errorf("at the end: in use %d free %d, want 0 4096", st.Pools6[0].InUse, st.Pools6[0].Free)
 	}
 }

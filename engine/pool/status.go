@@ -34,13 +34,14 @@ type RangeStatus struct {
 	Free, InUse uint64
 }
 
-// Pool6Status is one IPv6 pool.
+// Pool6Status is one IPv6 pool; Rejected counts the allocations refused
+// because it was exhausted.
 type Pool6Status struct {
-	Name        string
-	Prefix      netip.Prefix
-	AssignLen   int
-	Free, InUse uint64
-	Leases      []Lease
+	Name                  string
+	Prefix                netip.Prefix
+	AssignLen             int
+	Free, InUse, Rejected uint64
+	Leases                []Lease
 }
 
 // Leases returns a snapshot of the pools and leases.
@@ -78,7 +79,7 @@ func (m *Manager) Leases() Status {
 		if p != nil {
 			_, inside = p.index(l.prefix)
 		}
-		le := Lease{Pool: l.pool, Session: s, Prefix: l.prefix, Orphan: !inside}
+		le := Lease{Pool: l.pool, Session: s, User: l.user, Prefix: l.prefix, Orphan: !inside}
 		byPool6[l.pool] = append(byPool6[l.pool], le)
 		if !inside {
 			st.Orphans = append(st.Orphans, le)
@@ -92,7 +93,7 @@ func (m *Manager) Leases() Status {
 			}
 		}
 		st.Pools6 = append(st.Pools6, Pool6Status{Name: p.Name, Prefix: p.Prefix, AssignLen: p.AssignLen,
-			Free: p.count() - n, InUse: n, Leases: sortLeases(byPool6[p.Name])})
+			Free: p.count() - n, InUse: n, Rejected: p.rejected, Leases: sortLeases(byPool6[p.Name])})
 	}
 	st.Orphans = sortLeases(st.Orphans)
 	return st
@@ -158,16 +159,35 @@ func ShowIPLocalPool(st Status, name string) (out string, ok bool) {
 	return b.String(), ok || name == ""
 }
 
-// ShowIPv6LocalPool renders `show ipv6 local pool`: one row per pool with
-// its prefix in IOS's upper case and the counts of assignable prefixes.
-// The column widths follow the IPv4 command's style and are not verified
-// against a device.
-func ShowIPv6LocalPool(st Status) string {
+// ShowIPv6LocalPool renders `show ipv6 local pool [NAME]`. Without a name:
+// one row per pool with its prefix in IOS's upper case and the counts of
+// assignable prefixes. With a name, the pool's detail as the Cisco IPv6
+// command reference shows it: the prefix and assignment length, the
+// counts, and one row per lease with its user (the peer's identity) and
+// its prefix. The column widths, and the omission of IOS's cache line and
+// of the lease's interface, are not verified against a device. ok is
+// false when the named pool is not configured.
+func ShowIPv6LocalPool(st Status, name string) (out string, ok bool) {
 	var b strings.Builder
-	row := "%-22s%-40s%9v%8v\n"
-	fmt.Fprintf(&b, row, "Pool", "Prefix", "Free", "In use")
-	for _, p := range st.Pools6 {
-		fmt.Fprintf(&b, row, p.Name, strings.ToUpper(p.Prefix.String()), p.Free, p.InUse)
+	if name == "" {
+		row := "%-22s%-40s%9v%8v\n"
+		fmt.Fprintf(&b, row, "Pool", "Prefix", "Free", "In use")
+		for _, p := range st.Pools6 {
+			fmt.Fprintf(&b, row, p.Name, strings.ToUpper(p.Prefix.String()), p.Free, p.InUse)
+		}
+		return b.String(), true
 	}
-	return b.String()
+	i := slices.IndexFunc(st.Pools6, func(p Pool6Status) bool { return p.Name == name })
+	if i < 0 {
+		return "", false
+	}
+	p := st.Pools6[i]
+	fmt.Fprintf(&b, "Prefix is %s assign /%d Prefix\n", strings.ToUpper(p.Prefix.String()), p.AssignLen)
+	fmt.Fprintf(&b, "%d entries in use, %d available, %d rejected\n", p.InUse, p.Free, p.Rejected)
+	row := "%-24s%-40s%s\n"
+	fmt.Fprintf(&b, row, "User", "Prefix", "Interface")
+	for _, l := range p.Leases {
+		b.WriteString(strings.TrimRight(fmt.Sprintf(row, l.User, strings.ToUpper(l.Prefix.String()), ""), " \n") + "\n")
+	}
+	return b.String(), true
 }

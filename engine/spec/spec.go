@@ -19,6 +19,8 @@
 //	│   └── Protection *IPsecProfile → ESP proposals, PFS, lifetimes, IKEv2 *Profile
 //	├── Templates []Template      interface Virtual-Template N type tunnel (responds)
 //	├── Routes []Route            ip route / ipv6 route
+//	├── Pools, Pools6             ip local pool / ipv6 local pool
+//	├── Authorizations            crypto ikev2 authorization policy by name (authz.go)
 //	└── Global                    crypto ikev2 cookie-challenge, limits, dpd, nat keepalive
 //
 // A Spec is an immutable snapshot: it shares no memory with the
@@ -31,8 +33,9 @@
 // Behaviour is limited to the IOS lookup rules the engine needs: policy
 // choice (Spec.PolicyFor), responder profile choice (Spec.ProfileFor,
 // Profile.Matches), identity matching (IdentityMatch.Matches), keyring
-// lookup (Keyring.Lookup, Profile.PSKs), and proposals as transform lists
-// (IKEProposal.Transforms, IPsecProfile.ESPProposals).
+// lookup (Keyring.Lookup, Profile.PSKs), authorization policy choice
+// (Spec.AuthorizationFor, NameMangler.Apply, Merge), and proposals as
+// transform lists (IKEProposal.Transforms, IPsecProfile.ESPProposals).
 //
 // The package depends only on engine/ikev2/wire (IANA numbers), so that
 // running-config, which compiles into it, does not depend on the IKE state
@@ -68,8 +71,19 @@ type Spec struct {
 	// Routes are the static routes (`ip route`, `ipv6 route`).
 	Routes []Route
 	// Pools are the IPv4 local pools (`ip local pool`) in configuration
-	// order.
-	Pools []Pool
+	// order; Pools6 the IPv6 ones (`ipv6 local pool`).
+	Pools  []Pool
+	Pools6 []Pool6
+	// Authorizations are all the `crypto ikev2 authorization policy`
+	// blocks by name, for the policies a name mangler selects per peer
+	// (authz.go); nil when there are none.
+	Authorizations map[string]*Authorization
+	// Tracks are the tracked objects (`track N ...`) by number
+	// (track.go).
+	Tracks []Track
+	// NameServers are the `ip name-server` addresses the engine resolves
+	// host names with (none: the host's resolver).
+	NameServers []netip.Addr
 	// Global holds the global IKEv2 settings.
 	Global Global
 }
@@ -166,8 +180,12 @@ type Profile struct {
 	// ConfigExchange holds the `config-exchange` settings.
 	ConfigExchange ConfigExchange
 	// Authorization is the local authorization policy of `aaa
-	// authorization group psk|eap|cert list LIST POLICY`, nil if none.
+	// authorization group psk|eap|cert list LIST POLICY`, nil if none
+	// (or if a name mangler or a user authorization makes it depend on
+	// the peer: Spec.AuthorizationFor).
 	Authorization *Authorization
+	// AAA is the profile's group and user authorization (authz.go).
+	AAA AAA
 	// Shutdown is `shutdown`: the profile takes no new sessions.
 	Shutdown bool
 }
@@ -213,9 +231,11 @@ type Authorization struct {
 	// PoolName its name ("" when there is no usable pool).
 	Pool     []AddrRange
 	PoolName string
-	// IPv6Pool is the `ipv6 pool` prefix and the length given per peer.
-	IPv6Pool    netip.Prefix
-	IPv6PoolLen int
+	// IPv6Pool is the `ipv6 pool` prefix and the length given per peer;
+	// IPv6PoolName its name ("" when there is no usable pool).
+	IPv6Pool     netip.Prefix
+	IPv6PoolLen  int
+	IPv6PoolName string
 	// DNS, IPv6DNS and WINS are the server addresses.
 	DNS, IPv6DNS, WINS []netip.Addr
 	// Netmask is the INTERNAL_IP4_NETMASK (`netmask`), invalid if unset.
@@ -236,12 +256,29 @@ type Authorization struct {
 	// their administrative distance (default 2 in IOS; 0 here: not set).
 	AcceptRoutes  bool
 	RouteDistance int
+	// RouteTag is the `route accept any tag N` tag of accepted routes
+	// (0: none).
+	RouteTag int
+	// PFS is `pfs`; BackupGateways the `backup-gateway` names;
+	// IncludeLocalLAN, SavePassword and SmartcardRemovalDisconnect the
+	// remote-access client flags of those names.
+	PFS                                                       bool
+	BackupGateways                                            []string
+	IncludeLocalLAN, SavePassword, SmartcardRemovalDisconnect bool
 }
 
 // Pool is an `ip local pool NAME`: its ranges in configuration order.
 type Pool struct {
 	Name   string
 	Ranges []AddrRange
+}
+
+// Pool6 is an `ipv6 local pool NAME PREFIX LEN`: each peer gets a /LEN
+// prefix carved from Prefix.
+type Pool6 struct {
+	Name      string
+	Prefix    netip.Prefix
+	AssignLen int
 }
 
 // AddrRange is an inclusive address range.
@@ -361,15 +398,10 @@ type Tunnel struct {
 	// DestinationHost is the `tunnel destination` host name when the
 	// config does not resolve it ("" otherwise).
 	DestinationHost string
-	// Peers are the `peer N` addresses of the `crypto ikev2 client
-	// flexvpn` whose `client connect` names this tunnel (with `tunnel
-	// destination dynamic`), in order of preference: the tunnel initiates
-	// to the first and fails over down the list.
-	Peers []netip.Addr
-	// Reactivate is that client's `peer reactivate`: while on a backup
-	// peer, the tunnel probes the most preferred one and moves back to it
-	// when it answers.
-	Reactivate bool
+	// Client is the `crypto ikev2 client flexvpn` whose `client connect`
+	// names this tunnel (with `tunnel destination dynamic`); nil for a
+	// plain static VTI (track.go).
+	Client *Client
 }
 
 // Template is a `interface Virtual-Template N type tunnel`: each session

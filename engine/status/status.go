@@ -185,3 +185,37 @@ type Tunnel struct {
 	PathMTU int
 	MTUIf   string
 }
+
+// Query selects the part of the engine's state a show command reads: a
+// hub holding tens of thousands of sessions then builds only that part,
+// and only for the SAs asked for.
+type Query struct {
+	// Remote, when valid, limits the IKE SAs to those whose remote
+	// address is Remote (`show crypto ikev2 sa remote ADDR`).
+	Remote netip.Addr
+	// Parts are the parts of the Snapshot to fill in; the others stay
+	// empty.
+	Parts Parts
+}
+
+// Parts is a set of the parts of a Snapshot.
+type Parts uint8
+
+// The parts of a Snapshot.
+const (
+	// PartIKESAs are the IKE SAs, without their CHILD SAs.
+	PartIKESAs Parts = 1 << iota
+	// PartChildSAs are the CHILD SAs of the IKE SAs (with PartIKESAs).
+	PartChildSAs
+	// PartTunnels are the tunnel interfaces.
+	PartTunnels
+	// PartPools are the local pools.
+	PartPools
+	// PartStats are the IKE counters.
+	PartStats
+	// PartAll is the whole Snapshot.
+	PartAll = PartIKESAs | PartChildSAs | PartTunnels | PartPools | PartStats
+)
+
+// Has reports whether p includes all of q.
+func (p Parts) Has(q Parts) bool { return p&q == q }

@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -236,14 +237,21 @@ func (i *idleReader) stop() { i.timer.Stop() }
 // screenWriter writes to the client's screen until closed (later writes
 // are dropped). With crlf it writes "\r\n" for each "\n" not already after
 // a '\r': the client's terminal is raw, and nothing on this side translates
-// newlines as a local terminal does.
+// newlines as a local terminal does. The translated text goes out in
+// pieces of at most crlfChunk bytes through one reused buffer, so a show
+// command's megabytes are neither copied whole nor sent line by line.
 type screenWriter struct {
 	mu     sync.Mutex
 	w      io.Writer
 	crlf   bool
 	cr     bool
 	closed bool
+	buf    []byte
 }
+
+// crlfChunk is the size of the pieces a crlf screenWriter writes: a few
+// SSH packets (RFC 4254 section 5.2; OpenSSH takes 32 KiB).
+const crlfChunk = 64 << 10
 
 func (c *screenWriter) Write(p []byte) (int, error) {
 	c.mu.Lock()
@@ -251,19 +259,35 @@ func (c *screenWriter) Write(p []byte) (int, error) {
 	if c.closed {
 		return len(p), nil
 	}
-	b := p
-	if c.crlf {
-		b = make([]byte, 0, len(p)+8)
-		for _, x := range p {
-			if x == '\n' && !c.cr {
-				b = append(b, '\r')
-			}
-			b = append(b, x)
-			c.cr = x == '\r'
+	if !c.crlf {
+		if _, err := c.w.Write(p); err != nil {
+			return 0, fmt.Errorf("ssh write: %w", err)
 		}
+		return len(p), nil
 	}
-	if _, err := c.w.Write(b); err != nil {
-		return 0, fmt.Errorf("ssh write: %w", err)
+	for rest := p; len(rest) > 0; {
+		b := c.buf[:0]
+		for len(rest) > 0 && len(b) < crlfChunk {
+			line := rest[:min(len(rest), crlfChunk)]
+			if i := bytes.IndexByte(line, '\n'); i >= 0 {
+				line = line[:i]
+			}
+			if b = append(b, line...); len(line) > 0 {
+				c.cr = line[len(line)-1] == '\r'
+			}
+			rest = rest[len(line):]
+			if len(rest) > 0 && rest[0] == '\n' {
+				if !c.cr {
+					b = append(b, '\r')
+				}
+				b = append(b, '\n')
+				c.cr, rest = false, rest[1:]
+			}
+		}
+		c.buf = b
+		if _, err := c.w.Write(b); err != nil {
+			return 0, fmt.Errorf("ssh write: %w", err)
+		}
 	}
 	return len(p), nil
 }

@@ -9,6 +9,18 @@
 // netlink's package-level functions, and every operation is an "ensure":
 // applying it twice leaves the kernel as applying it once does, and a
 // reconciliation adds what is missing before it removes what is extra.
+//
+// # Resync and leftovers
+//
+// A Handle remembers the last state it was asked to ensure for each link,
+// so that [Handle.Resync] can repair what was changed behind its back (an
+// address or route deleted, the link set down, its MTU changed): the
+// backends call it periodically (dataplane.Resyncer). What a previous run
+// of the daemon left (after a crash) is recognised by two marks and removed
+// by [Handle.RemoveStale] at start: the routes carry RouteProtocol, a
+// protocol number of their own, and the links the backends create and that
+// outlive the process (xfrm interfaces) carry the alias [Owner]. Nothing
+// without these marks is ever removed.
 package netdev
 
 import (
@@ -17,6 +29,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"sync"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/vishvananda/netlink"
@@ -24,11 +37,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// RouteProtocol is the rtnetlink protocol (RTPROT_STATIC) that marks the
-// routes Ensure installs. Ensure only ever removes routes carrying it, so
-// the kernel's own routes (the connected prefix of an address) and routes
-// added by other tools are left alone.
-const RouteProtocol = unix.RTPROT_STATIC
+// RouteProtocol is the rtnetlink protocol that marks the routes Ensure
+// installs (`ip route` shows "proto 70"). It is none of the numbers of
+// linux/rtnetlink.h or iproute2's rt_protos (static is 4, the routing
+// daemons use 8 to 18, 42, 99 and 186 to 198), so that Ensure and
+// RemoveStale only ever remove flexvpnd's routes: the kernel's own (the
+// connected prefix of an address) and those of administrators and other
+// tools are left alone.
+const RouteProtocol = 70
+
+// Owner is the alias (IFLA_IFALIAS, `ip link set NAME alias`) of the links
+// that Ensure tags as flexvpnd's (Link.Own), by which RemoveStale
+// recognises them after a crash.
+const Owner = "flexvpnd"
 
 // ErrNotFound is wrapped by the errors of operations on a link (or VRF
 // device) that does not exist.
@@ -41,6 +62,9 @@ var ErrNotFound = errors.New("link not found")
 type Handle struct {
 	nl  *netlink.Handle
 	own bool // Close closes nl
+
+	mu   sync.Mutex
+	want map[string]Link // the last state ensured, by link name
 }
 
 // Open returns a handle on the network namespace bound at nsPath (such as
@@ -52,7 +76,7 @@ func Open(nsPath string) (*Handle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("netdev: open netlink: %w", err)
 		}
-		return &Handle{nl: nl, own: true}, nil
+		return &Handle{nl: nl, own: true, want: map[string]Link{}}, nil
 	}
 	ns, err := netns.GetFromPath(nsPath)
 	if err != nil {
@@ -63,13 +87,13 @@ func Open(nsPath string) (*Handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("netdev: open netlink in %s: %w", nsPath, err)
 	}
-	return &Handle{nl: nl, own: true}, nil
+	return &Handle{nl: nl, own: true, want: map[string]Link{}}, nil
 }
 
 // Wrap returns a Handle working through nl, a handle the caller opened (in
 // the namespace of its choice, with NETLINK_ROUTE among its families) and
 // keeps owning: Close on the result does not close nl.
-func Wrap(nl *netlink.Handle) *Handle { return &Handle{nl: nl} }
+func Wrap(nl *netlink.Handle) *Handle { return &Handle{nl: nl, want: map[string]Link{}} }
 
 // Close releases the netlink sockets of a handle made by Open.
 func (h *Handle) Close() {
@@ -98,46 +122,98 @@ type Link struct {
 	// while the link is up: the kernel refuses routes through a down link
 	// and flushes them when it goes down.
 	Routes []dataplane.Route
+	// Own tags the link as created by flexvpnd (alias Owner), for
+	// RemoveStale; set it only on links the backend created, never on
+	// links such as lo or physical interfaces.
+	Own bool
 }
 
-// Ensure brings the existing link l.Name to l: VRF, MTU, addresses,
+// Ensure brings the existing link l.Name to l: alias, VRF, MTU, addresses,
 // administrative state, then routes, adding before removing. It is
 // idempotent. It fails, wrapping ErrNotFound, when the link or the VRF does
-// not exist.
+// not exist. The handle remembers l for Resync, also when Ensure fails.
 func (h *Handle) Ensure(l Link) error {
+	h.mu.Lock()
+	h.want[l.Name] = l
+	h.mu.Unlock()
+	_, err := h.apply(l)
+	return err
+}
+
+// Resync brings the link name back to the state last ensured for it and
+// returns what it had to change, one description per change ("address
+// 10.0.0.1/24 added"); nothing when the link is as it should be, or when
+// no state was ensured for it (or it was removed or forgotten since). It
+// fails, wrapping ErrNotFound, when the link itself is gone: re-creating
+// it is the backend's business.
+func (h *Handle) Resync(name string) ([]string, error) {
+	h.mu.Lock()
+	l, ok := h.want[name]
+	h.mu.Unlock()
+	if !ok {
+		return nil, nil
+	}
+	return h.apply(l)
+}
+
+// Forget drops the state remembered for the link name, whose link went
+// away without Remove (a TUN device closed by its owner).
+func (h *Handle) Forget(name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.want, name)
+}
+
+// changes collects descriptions of what apply changed.
+type changes []string
+
+// add records one change.
+func (c *changes) add(format string, args ...any) { *c = append(*c, fmt.Sprintf(format, args...)) }
+
+// apply brings the link to l and describes what it changed.
+func (h *Handle) apply(l Link) ([]string, error) {
 	link, err := h.link(l.Name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	table, err := h.ensureVRF(link, l.VRF)
+	var c changes
+	if l.Own && link.Attrs().Alias != Owner {
+		if err := h.nl.LinkSetAlias(link, Owner); err != nil {
+			return c, fmt.Errorf("netdev: %s: alias: %w", l.Name, err)
+		}
+		c.add("alias %s set", Owner)
+	}
+	table, err := h.ensureVRF(link, l.VRF, &c)
 	if err != nil {
-		return fmt.Errorf("netdev: %s: %w", l.Name, err)
+		return c, fmt.Errorf("netdev: %s: %w", l.Name, err)
 	}
 	if l.MTU != 0 && link.Attrs().MTU != l.MTU {
 		if err := h.nl.LinkSetMTU(link, l.MTU); err != nil {
-			return fmt.Errorf("netdev: %s: mtu %d: %w", l.Name, l.MTU, err)
+			return c, fmt.Errorf("netdev: %s: mtu %d: %w", l.Name, l.MTU, err)
 		}
+		c.add("mtu %d set (was %d)", l.MTU, link.Attrs().MTU)
 	}
-	if err := h.ensureAddrs(link, l.Addrs); err != nil {
-		return fmt.Errorf("netdev: %s: %w", l.Name, err)
+	if err := h.ensureAddrs(link, l.Addrs, &c); err != nil {
+		return c, fmt.Errorf("netdev: %s: %w", l.Name, err)
 	}
-	if err := h.ensureState(link, l.Up); err != nil {
-		return fmt.Errorf("netdev: %s: %w", l.Name, err)
+	if err := h.ensureState(link, l.Up, &c); err != nil {
+		return c, fmt.Errorf("netdev: %s: %w", l.Name, err)
 	}
 	if !l.Up {
-		return nil
+		return c, nil
 	}
-	if err := h.ensureRoutes(link, table, l.Routes); err != nil {
-		return fmt.Errorf("netdev: %s: %w", l.Name, err)
+	if err := h.ensureRoutes(link, table, l.Routes, &c); err != nil {
+		return c, fmt.Errorf("netdev: %s: %w", l.Name, err)
 	}
-	return nil
+	return c, nil
 }
 
-// Remove deletes the link l.Name; the kernel removes its addresses and
-// routes with it. A missing link is not an error. (A TUN device goes away
-// when its file descriptor is closed; Remove is for links that persist, such
-// as xfrm interfaces.)
+// Remove deletes the link l.Name and forgets its state; the kernel removes
+// its addresses and routes with it. A missing link is not an error. (A TUN
+// device goes away when its file descriptor is closed; Remove is for links
+// that persist, such as xfrm interfaces.)
 func (h *Handle) Remove(name string) error {
+	h.Forget(name)
 	link, err := h.link(name)
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -175,7 +251,7 @@ func (h *Handle) link(name string) (netlink.Link, error) {
 
 // ensureVRF enslaves link to the VRF device named vrf, or frees it from any
 // VRF when vrf is empty, and returns the routing table of its routes.
-func (h *Handle) ensureVRF(link netlink.Link, vrf string) (table int, err error) {
+func (h *Handle) ensureVRF(link netlink.Link, vrf string, c *changes) (table int, err error) {
 	master := link.Attrs().MasterIndex
 	if vrf == "" {
 		if master == 0 {
@@ -189,6 +265,7 @@ func (h *Handle) ensureVRF(link netlink.Link, vrf string) (table int, err error)
 			if err := h.nl.LinkSetNoMaster(link); err != nil {
 				return 0, fmt.Errorf("leave vrf %s: %w", m.Attrs().Name, err)
 			}
+			c.add("left vrf %s", m.Attrs().Name)
 		}
 		return unix.RT_TABLE_MAIN, nil
 	}
@@ -204,6 +281,7 @@ func (h *Handle) ensureVRF(link netlink.Link, vrf string) (table int, err error)
 		if err := h.nl.LinkSetMasterByIndex(link, v.Index); err != nil {
 			return 0, fmt.Errorf("enslave to vrf %s: %w", vrf, err)
 		}
+		c.add("enslaved to vrf %s", vrf)
 	}
 	return int(v.Table), nil
 }
@@ -213,8 +291,8 @@ func (h *Handle) ensureVRF(link netlink.Link, vrf string) (table int, err error)
 // makes the kernel drop the secondaries of its subnet too (unless
 // promote_secondaries is set), so the addresses are listed and added once
 // more after a removal.
-func (h *Handle) ensureAddrs(link netlink.Link, want []netip.Prefix) error {
-	have, err := h.addAddrs(link, want)
+func (h *Handle) ensureAddrs(link netlink.Link, want []netip.Prefix, c *changes) error {
+	have, err := h.addAddrs(link, want, c)
 	if err != nil {
 		return err
 	}
@@ -227,17 +305,18 @@ func (h *Handle) ensureAddrs(link netlink.Link, want []netip.Prefix) error {
 		if err := h.nl.AddrDel(link, &a); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
 			return fmt.Errorf("remove address %v: %w", p, err)
 		}
+		c.add("address %v removed", p)
 		removed = true
 	}
 	if removed {
-		_, err = h.addAddrs(link, want)
+		_, err = h.addAddrs(link, want, c)
 	}
 	return err
 }
 
 // addAddrs adds the addresses of want that link lacks, and returns the
 // addresses it had before.
-func (h *Handle) addAddrs(link netlink.Link, want []netip.Prefix) ([]netlink.Addr, error) {
+func (h *Handle) addAddrs(link netlink.Link, want []netip.Prefix, c *changes) ([]netlink.Addr, error) {
 	have, err := h.nl.AddrList(link, netlink.FAMILY_ALL)
 	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
 		return nil, fmt.Errorf("list addresses: %w", err)
@@ -257,22 +336,25 @@ func (h *Handle) addAddrs(link netlink.Link, want []netip.Prefix) ([]netlink.Add
 		if err := h.nl.AddrReplace(link, addr); err != nil {
 			return nil, fmt.Errorf("add address %v: %w", p, err)
 		}
+		c.add("address %v added", p)
 	}
 	return have, nil
 }
 
 // ensureState sets the administrative state of link.
-func (h *Handle) ensureState(link netlink.Link, up bool) error {
+func (h *Handle) ensureState(link netlink.Link, up bool, c *changes) error {
 	isUp := link.Attrs().Flags&net.FlagUp != 0
 	switch {
 	case up && !isUp:
 		if err := h.nl.LinkSetUp(link); err != nil {
 			return fmt.Errorf("up: %w", err)
 		}
+		c.add("set up")
 	case !up && isUp:
 		if err := h.nl.LinkSetDown(link); err != nil {
 			return fmt.Errorf("down: %w", err)
 		}
+		c.add("set down")
 	}
 	return nil
 }
@@ -287,7 +369,7 @@ type routeKey struct {
 // ensureRoutes installs want through link in table with RouteProtocol, then
 // removes the other RouteProtocol routes through link (in any table, so a
 // VRF change moves them).
-func (h *Handle) ensureRoutes(link netlink.Link, table int, want []dataplane.Route) error {
+func (h *Handle) ensureRoutes(link netlink.Link, table int, want []dataplane.Route, c *changes) error {
 	filter := &netlink.Route{LinkIndex: link.Attrs().Index, Protocol: RouteProtocol}
 	have, err := h.nl.RouteListFiltered(netlink.FAMILY_ALL, filter,
 		netlink.RT_FILTER_OIF|netlink.RT_FILTER_PROTOCOL|netlink.RT_FILTER_TABLE)
@@ -312,6 +394,7 @@ func (h *Handle) ensureRoutes(link netlink.Link, table int, want []dataplane.Rou
 		if err := h.nl.RouteReplace(r); err != nil {
 			return fmt.Errorf("add route %v metric %d: %w", k.dst, k.metric, err)
 		}
+		c.add("route %v table %d metric %d added", k.dst, k.table, k.metric)
 	}
 	for _, r := range have {
 		if wanted[keyOf(&r)] {
@@ -320,8 +403,48 @@ func (h *Handle) ensureRoutes(link netlink.Link, table int, want []dataplane.Rou
 		if err := h.nl.RouteDel(&r); err != nil && !errors.Is(err, unix.ESRCH) {
 			return fmt.Errorf("remove route %v: %w", r.Dst, err)
 		}
+		k := keyOf(&r)
+		c.add("route %v table %d metric %d removed", k.dst, k.table, k.metric)
 	}
 	return nil
+}
+
+// RemoveStale removes what a previous run of the daemon left in the
+// namespace, as after a crash: the links tagged Owner (with their addresses
+// and routes) and the routes of RouteProtocol through other links. It
+// returns a description of each removal. Call it at start, before the
+// first Ensure; it forgets every remembered state.
+func (h *Handle) RemoveStale() ([]string, error) {
+	h.mu.Lock()
+	clear(h.want)
+	h.mu.Unlock()
+	var c changes
+	links, err := h.nl.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("netdev: list links: %w", err)
+	}
+	for _, l := range links {
+		if l.Attrs().Alias != Owner {
+			continue
+		}
+		if err := h.nl.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
+			return c, fmt.Errorf("netdev: delete stale link %s: %w", l.Attrs().Name, err)
+		}
+		c.add("link %s (%s) deleted", l.Attrs().Name, l.Type())
+	}
+	routes, err := h.nl.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{Protocol: RouteProtocol},
+		netlink.RT_FILTER_PROTOCOL|netlink.RT_FILTER_TABLE)
+	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
+		return c, fmt.Errorf("netdev: list routes: %w", err)
+	}
+	for _, r := range routes {
+		if err := h.nl.RouteDel(&r); err != nil && !errors.Is(err, unix.ESRCH) {
+			return c, fmt.Errorf("netdev: delete stale route %v: %w", r.Dst, err)
+		}
+		k := keyOf(&r)
+		c.add("route %v table %d metric %d deleted", k.dst, k.table, k.metric)
+	}
+	return c, nil
 }
 
 // keyOf returns the reconciliation key of an installed route.

@@ -201,3 +201,116 @@ func TestEnsure(t *testing.T) {
 		t.Fatalf("Exists after Remove = %v, %v", ok, err)
 	}
 }
+
+// TestResync changes a link behind the handle's back the way an
+// administrator would and checks that Resync restores the state last
+// ensured, reports each repair, and then finds nothing to repair.
+func TestResync(t *testing.T) {
+	ns := newNetns(t)
+	ipIn(t, ns, "link", "add", "tun7", "type", "veth", "peer", "name", "tun7p")
+	ipIn(t, ns, "link", "set", "tun7p", "up")
+	h, err := Open(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	pfx := netip.MustParsePrefix
+	l := Link{Name: "tun7", Addrs: []netip.Prefix{pfx("10.255.0.1/30"), pfx("2001:db8::1/64")}, MTU: 1400, Up: true, Own: true,
+		Routes: []dataplane.Route{{Prefix: pfx("10.1.0.0/16"), Distance: 1}, {Prefix: pfx("2001:db8:1::/48"), Distance: 1}}}
+	if err := h.Ensure(l); err != nil {
+		t.Fatal(err)
+	}
+	want := readState(t, h, "tun7")
+	tests := []struct {
+		name    string
+		behind  [][]string // ip(8) commands run behind the handle's back
+		repairs int
+	}{
+		{"nothing changed", nil, 0},
+		// The last IPv4 address takes the IPv4 routes with it.
+		{"address deleted", [][]string{{"address", "del", "10.255.0.1/30", "dev", "tun7"}}, 2},
+		{"route deleted", [][]string{{"route", "del", "10.1.0.0/16", "dev", "tun7", "proto", "70"}}, 1},
+		{"foreign address added", [][]string{{"address", "add", "192.0.2.7/32", "dev", "tun7"}}, 1},
+		{"mtu changed", [][]string{{"link", "set", "tun7", "mtu", "1500"}}, 1},
+		// Down flushes the routes and the IPv6 address.
+		{"set down", [][]string{{"link", "set", "tun7", "down"}}, 4},
+		{"alias changed", [][]string{{"link", "set", "tun7", "alias", "other"}}, 1},
+		{"everything", [][]string{
+			{"address", "flush", "dev", "tun7"}, {"link", "set", "tun7", "down"}, {"link", "set", "tun7", "mtu", "1300"},
+		}, 6},
+	}
+	for _, tt := range tests {
+		for _, args := range tt.behind {
+			ipIn(t, ns, args...)
+		}
+		repairs, err := h.Resync("tun7")
+		if err != nil {
+			t.Fatalf("%s: Resync: %v", tt.name, err)
+		}
+		if len(repairs) != tt.repairs {
+			t.Errorf("%s: repairs %q, want %d", tt.name, repairs, tt.repairs)
+		}
+		if diff := cmp.Diff(want, readState(t, h, "tun7")); diff != "" {
+			t.Errorf("%s: state after Resync (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	if repairs, err := h.Resync("nosuch0"); repairs != nil || err != nil {
+		t.Errorf("Resync of a link never ensured = %q, %v; want nothing", repairs, err)
+	}
+	ipIn(t, ns, "link", "del", "tun7")
+	if _, err := h.Resync("tun7"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Resync of a deleted link = %v, want ErrNotFound", err)
+	}
+	h.Forget("tun7")
+	if repairs, err := h.Resync("tun7"); repairs != nil || err != nil {
+		t.Errorf("Resync after Forget = %q, %v; want nothing", repairs, err)
+	}
+}
+
+// TestRemoveStale leaves what a crashed daemon would (a link tagged Owner
+// with a route, a route of RouteProtocol through another link) next to
+// state that is not flexvpnd's, and checks that RemoveStale removes the
+// former only.
+func TestRemoveStale(t *testing.T) {
+	ns := newNetns(t)
+	for _, l := range []string{"old0", "adm0"} {
+		ipIn(t, ns, "link", "add", l, "type", "veth", "peer", "name", l+"p")
+		ipIn(t, ns, "link", "set", l, "up")
+	}
+	ipIn(t, ns, "link", "set", "old0", "alias", Owner)
+	ipIn(t, ns, "link", "set", "adm0", "alias", "uplink")
+	ipIn(t, ns, "route", "add", "10.1.0.0/16", "dev", "old0", "proto", "70")
+	ipIn(t, ns, "route", "add", "10.2.0.0/16", "dev", "adm0", "proto", "70")
+	ipIn(t, ns, "route", "add", "10.3.0.0/16", "dev", "adm0", "proto", "static")
+	ipIn(t, ns, "route", "add", "10.4.0.0/16", "dev", "adm0")
+	h, err := Open(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	removed, err := h.RemoveStale()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRemoved := []string{"link old0 (veth) deleted", "route 10.2.0.0/16 table 254 metric 0 deleted"}
+	if diff := cmp.Diff(wantRemoved, removed); diff != "" {
+		t.Errorf("removed (-want +got):\n%s", diff)
+	}
+	for _, l := range []struct {
+		name   string
+		exists bool
+	}{{"old0", false}, {"old0p", false}, {"adm0", true}, {"adm0p", true}} {
+		if ok, err := h.Exists(l.name); ok != l.exists || err != nil {
+			t.Errorf("Exists(%s) = %v, %v; want %v", l.name, ok, err, l.exists)
+		}
+	}
+	routes := ipIn(t, ns, "route", "show", "dev", "adm0")
+	for _, r := range []string{"10.3.0.0/16", "10.4.0.0/16"} {
+		if !strings.Contains(routes, r) {
+			t.Errorf("route %s not flexvpnd's removed:\n%s", r, routes)
+		}
+	}
+	if again, err := h.RemoveStale(); len(again) != 0 || err != nil {
+		t.Errorf("second RemoveStale = %q, %v; want nothing", again, err)
+	}
+}

@@ -3,6 +3,7 @@
 package recording
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -44,6 +45,7 @@ type Dataplane struct {
 	deleted   []dataplane.ChildSAID
 	calls     []Call
 	serial    uint64
+	resyncs   int
 }
 
 // entry is an installed SA; active is the order of its outbound
@@ -53,7 +55,10 @@ type entry struct {
 	active uint64
 }
 
-var _ dataplane.Dataplane = (*Dataplane)(nil)
+var (
+	_ dataplane.Dataplane = (*Dataplane)(nil)
+	_ dataplane.Resyncer  = (*Dataplane)(nil)
+)
 
 // InstallChildSA records sa; it fails if either SPI is already installed.
 func (d *Dataplane) InstallChildSA(sa dataplane.ChildSA) error {
@@ -156,4 +161,23 @@ func (d *Dataplane) Calls() []Call {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]Call(nil), d.calls...)
+}
+
+// Resync counts the call; the fake has no state that others could change,
+// so it repairs nothing. It fails with ctx's error when ctx has ended.
+func (d *Dataplane) Resync(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.resyncs++
+	return 0, nil
+}
+
+// Resyncs returns how many times Resync was called successfully.
+func (d *Dataplane) Resyncs() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.resyncs
 }

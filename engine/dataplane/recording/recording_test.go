@@ -1,6 +1,7 @@
 package recording
 
 import (
+	"context"
 	"net/netip"
 	"testing"
 
@@ -57,5 +58,24 @@ func TestInstallDelete(t *testing.T) {
 	want := []Call{{Install, a.ID()}, {InstallPending, b.ID()}, {InstallPending, c.ID()}, {Activate, b.ID()}, {Delete, b.ID()}, {Delete, a.ID()}}
 	if diff := cmp.Diff(want, d.Calls(), addrs); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+// TestResync checks that Resync counts its calls and refuses an ended
+// context.
+func TestResync(t *testing.T) {
+	var d Dataplane
+	for range 2 {
+		if n, err := d.Resync(context.Background()); n != 0 || err != nil {
+			t.Fatalf("Resync = %d, %v; want 0, nil", n, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := d.Resync(ctx); err == nil {
+		t.Error("Resync with a cancelled context succeeded")
+	}
+	if got := d.Resyncs(); got != 2 {
+		t.Errorf("Resyncs() = %d, want 2", got)
 	}
 }

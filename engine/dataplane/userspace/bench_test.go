@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/esp"
 )
 
 // roundTrip is one packet's way through the data path of two backends
@@ -19,6 +20,7 @@ type roundTrip struct {
 	bufs  [][]byte
 	sizes []int
 	bio   *batchIO
+	sc    esp.Scratch
 }
 
 // newRoundTrip sets up the two backends with suite s for packets of size
@@ -46,7 +48,7 @@ func newRoundTrip(t testing.TB, s suite, size int) *roundTrip {
 }
 
 // run sends the packet once.
-func (rt *roundTrip) run() { rt.a.encapSend(rt.sa, rt.bufs, rt.sizes, rt.bio) }
+func (rt *roundTrip) run() { rt.a.encapSend(rt.sa, rt.bufs, rt.sizes, rt.bio, &rt.sc) }
 
 // TestZeroAllocs checks that the steady-state packet path does not
 // allocate.

@@ -45,7 +45,7 @@ func (b *Backend) transmit(t *tunnel) {
 	batch := t.dev.BatchSize()
 	bufs := make([][]byte, batch)
 	sizes := make([]int, batch)
-	bio := newBatchIO(batch)
+	bio, sc := newBatchIO(batch), new(esp.Scratch)
 	for size := 0; ; {
 		// The buffers follow the MTU; a packet read while they are too
 		// small for a new, larger MTU is lost.
@@ -67,14 +67,14 @@ func (b *Backend) transmit(t *tunnel) {
 				b.log.Debug("userspace data plane: TUN read", "tunnel", t.ifName, "err", err)
 			}
 		}
-		b.encapSend(t.out.Load(), bufs[:n], sizes, bio)
+		b.encapSend(t.out.Load(), bufs[:n], sizes, bio, sc)
 	}
 }
 
-// encapSend encapsulates with s, in place, the inner packets of sizes[i]
-// octets at bufs[i][headroom:], and sends them in UDP one by one or as
-// plain ESP in one batch.
-func (b *Backend) encapSend(s *childSA, bufs [][]byte, sizes []int, bio *batchIO) {
+// encapSend encapsulates with s, in place and with the caller's scratch
+// sc, the inner packets of sizes[i] octets at bufs[i][headroom:], and
+// sends them in UDP one by one or as plain ESP in one batch.
+func (b *Backend) encapSend(s *childSA, bufs [][]byte, sizes []int, bio *batchIO, sc *esp.Scratch) {
 	if s == nil {
 		b.stats.noSA.Add(uint64(len(bufs)))
 		return
@@ -88,7 +88,7 @@ func (b *Backend) encapSend(s *childSA, bufs [][]byte, sizes []int, bio *batchIO
 			s.outDrops.Add(1)
 			continue
 		}
-		p, err := s.out.Encap(buf[headroom-h:headroom-h], pkt, nh)
+		p, err := s.out.EncapScratch(sc, buf[headroom-h:headroom-h], pkt, nh)
 		if err != nil {
 			s.outDrops.Add(1)
 			continue
@@ -131,11 +131,12 @@ func innerNextHeader(pkt []byte) (byte, bool) {
 
 // rx is the scratch state of one inbound path (a raw socket reader, or one
 // HandleESP call): the decapsulated packets waiting to be written to their
-// tunnel in one batch.
+// tunnel in one batch, and the scratch of their decapsulation.
 type rx struct {
 	t    *tunnel
 	bufs [][]byte   // packets for tun.Device.Write, at tunOffset
 	sas  []*childSA // the SA of each, for drop accounting
+	sc   esp.Scratch
 }
 
 // newRx returns inbound scratch state for batches of up to size packets.
@@ -184,10 +185,16 @@ func (b *Backend) HandleESP(local, remote netip.AddrPort, packet []byte) {
 // rawBatch is the number of datagrams a raw socket reader takes per
 // recvmmsg(2), and rawSlot the size of each receive buffer: an outer IPv4
 // header with options and an ESP packet of the largest MTU. A larger
-// datagram is truncated and dropped.
+// datagram is truncated and dropped. rawCap is the capacity of each
+// buffer: room for the TUN device to coalesce the TCP segments that
+// follow a packet into it (GRO), up to a 64 KiB super-packet rather than
+// the 6 that rawSlot holds, so that the kernel handles one packet where
+// the peer's TUN device split one. The pages past rawSlot are touched only
+// when used.
 const (
 	rawBatch = 64
 	rawSlot  = MaxMTU + 256
+	rawCap   = 64 << 10
 )
 
 // readRaw is the reader goroutine of a raw ESP socket.
@@ -196,7 +203,7 @@ func (b *Backend) readRaw(s *rawSocket) {
 	bio, r := newBatchIO(rawBatch), newRx(rawBatch)
 	bufs := make([][]byte, rawBatch)
 	for i := range bufs {
-		bufs[i] = make([]byte, rawSlot)
+		bufs[i] = make([]byte, rawSlot, rawCap)
 	}
 	for {
 		n, err := s.read(bio, bufs)
@@ -245,7 +252,7 @@ func (b *Backend) receive(pkt []byte, r *rx) {
 		b.stats.unknownSPI.Add(1)
 		return
 	}
-	payload, nh, err := s.in.Decap(pkt)
+	payload, nh, err := s.in.DecapScratch(&r.sc, pkt)
 	if err != nil || nh == nextDummy {
 		return // engine/esp counted the error; a dummy packet is dropped silently
 	}

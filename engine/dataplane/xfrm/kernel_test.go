@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
+	"github.com/flexvpnd/flexvpnd/engine/dataplane/netdev"
 	"github.com/flexvpnd/flexvpnd/engine/internal/kvm"
 	"github.com/google/go-cmp/cmp"
 	"github.com/vishvananda/netlink"
@@ -51,7 +52,7 @@ func TestXFRMInVM(t *testing.T) {
 	built := time.Since(began)
 	res := kvm.Run(t, kvm.Payload{
 		Binary: bin,
-		Args:   []string{"-test.run", "^TestXFRMKernel$", "-test.v", "-test.count=1", "-test.timeout=45s"},
+		Args:   []string{"-test.run", "^TestXFRMKernel$", "-test.v", "-test.count=1", "-test.timeout=90s"},
 		Env:    []string{inVMEnv + "=1"},
 	})
 	t.Logf("build %v, VM (%s) boot %v, total %v", built.Round(time.Millisecond), res.Accel,
@@ -72,6 +73,8 @@ func TestXFRMKernel(t *testing.T) {
 	t.Run("traffic", testTraffic)
 	t.Run("rekey", testRekey)
 	t.Run("rekey-pending", testRekeyPending)
+	t.Run("resync", testResync)
+	t.Run("stale", testStale)
 }
 
 // testProbeSucceeds checks that Probe accepts this kernel and leaves nothing
@@ -205,7 +208,7 @@ func readLink(t *testing.T, s *site, name string) (linkState, int) {
 		}
 	}
 	routes, err := s.b.nl.RouteListFiltered(netlink.FAMILY_ALL,
-		&netlink.Route{LinkIndex: a.Index, Protocol: unix.RTPROT_STATIC},
+		&netlink.Route{LinkIndex: a.Index, Protocol: netdev.RouteProtocol},
 		netlink.RT_FILTER_OIF|netlink.RT_FILTER_PROTOCOL|netlink.RT_FILTER_TABLE)
 	if err != nil {
 		t.Fatal(err)
@@ -688,21 +691,28 @@ func inNamespace(t *testing.T, ns netns.NsHandle, fn func()) {
 // addressed and up.
 func linkVeth(t *testing.T, a, b *site, addrs [2]netip.Prefix) {
 	t.Helper()
+	linkVethNamed(t, a, b, [2]string{"veth0", "veth0"}, addrs)
+}
+
+// linkVethNamed joins the namespaces of a and b with a veth pair named
+// names[0] in a and names[1] in b, addressed and up.
+func linkVethNamed(t *testing.T, a, b *site, names [2]string, addrs [2]netip.Prefix) {
+	t.Helper()
 	attrs := netlink.NewLinkAttrs()
-	attrs.Name = "veth0"
-	if err := a.b.nl.LinkAdd(&netlink.Veth{LinkAttrs: attrs, PeerName: "veth1", PeerNamespace: netlink.NsFd(int(b.ns))}); err != nil {
+	attrs.Name = names[0]
+	if err := a.b.nl.LinkAdd(&netlink.Veth{LinkAttrs: attrs, PeerName: "vethpeer", PeerNamespace: netlink.NsFd(int(b.ns))}); err != nil {
 		t.Fatalf("add veth: %v", err)
 	}
-	link, err := b.b.nl.LinkByName("veth1")
+	link, err := b.b.nl.LinkByName("vethpeer")
 	if err == nil {
-		err = b.b.nl.LinkSetName(link, "veth0")
+		err = b.b.nl.LinkSetName(link, names[1])
 	}
 	if err != nil {
-		t.Fatalf("rename veth1: %v", err)
+		t.Fatalf("rename vethpeer: %v", err)
 	}
 	for i, s := range []*site{a, b} {
-		addAddr(t, s, "veth0", addrs[i])
-		link, err := s.b.nl.LinkByName("veth0")
+		addAddr(t, s, names[i], addrs[i])
+		link, err := s.b.nl.LinkByName(names[i])
 		if err == nil {
 			err = s.b.nl.LinkSetUp(link)
 		}

@@ -43,8 +43,12 @@ func xfrmSocket(path string) (*nl.SocketHandle, error) {
 }
 
 // addSA adds st, built by states, as a new SA; it fails with EEXIST when
-// its destination, SPI and protocol are taken.
-func (b *Backend) addSA(st *netlink.XfrmState) error {
+// its destination, SPI and protocol are taken. Its anti-replay state starts
+// at seq, the highest sequence number received (an inbound SA: lower ones
+// outside the window are refused), and oseq, the last one sent (an
+// outbound SA sends oseq+1 first); both are 0 for a new SA (RFC 4303
+// section 3.3.3). Without ESN their high halves must be 0.
+func (b *Backend) addSA(st *netlink.XfrmState, seq, oseq uint64) error {
 	req := nl.NewNetlinkRequest(nl.XFRM_MSG_NEWSA, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK)
 	req.Sockets = map[int]*nl.SocketHandle{unix.NETLINK_XFRM: b.xfrm}
 	info := &nl.XfrmUsersaInfo{
@@ -63,7 +67,13 @@ func (b *Backend) addSA(st *netlink.XfrmState) error {
 		info.Flags |= nl.XFRM_STATE_ESN
 	}
 	req.AddData(info)
-	replay := &nl.XfrmReplayStateEsn{ReplayWindow: uint32(st.ReplayWindow), BmpLen: uint32(st.ReplayWindow+31) / 32}
+	if !st.ESN && (seq > 0xffffffff || oseq > 0xffffffff) {
+		return fmt.Errorf("add SA %08x: sequence numbers %d/%d beyond 32 bits without ESN", uint32(st.Spi), seq, oseq)
+	}
+	replay := &nl.XfrmReplayStateEsn{
+		ReplayWindow: uint32(st.ReplayWindow), BmpLen: uint32(st.ReplayWindow+31) / 32,
+		Seq: uint32(seq), SeqHi: uint32(seq >> 32), OSeq: uint32(oseq), OSeqHi: uint32(oseq >> 32),
+	}
 	req.AddData(nl.NewRtAttr(nl.XFRMA_REPLAY_ESN_VAL, replay.Serialize()))
 	if a := st.Aead; a != nil {
 		m := &nl.XfrmAlgoAEAD{AlgKeyLen: uint32(8 * len(a.Key)), AlgICVLen: uint32(a.ICVLen), AlgKey: a.Key}

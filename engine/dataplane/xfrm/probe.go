@@ -29,7 +29,7 @@ const probeIfID = 0xfffffff0
 // feature (module or config option), or the netlink error otherwise (such
 // as a missing CAP_NET_ADMIN).
 func Probe(netns string) error {
-	b, err := New(Config{Netns: netns})
+	b, err := open(Config{Netns: netns})
 	if err != nil {
 		return explain(err, "netlink XFRM sockets (CONFIG_XFRM_USER, module xfrm_user)")
 	}
@@ -56,7 +56,7 @@ func Probe(netns string) error {
 	if err != nil {
 		return fmt.Errorf("xfrm: probe SA: %w", err)
 	}
-	if err := b.addSA(out); err != nil {
+	if err := b.addSA(out, 0, 0); err != nil {
 		return explain(fmt.Errorf("xfrm: scratch ESP SA (rfc4106(gcm(aes))): %w", err),
 			"ESP (CONFIG_INET_ESP, module esp4) or AES-GCM (modules gcm, ghash, seqiv)")
 	}

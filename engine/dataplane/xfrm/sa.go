@@ -3,7 +3,6 @@ package xfrm
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"slices"
@@ -95,8 +94,8 @@ func algorithms(a dataplane.Algorithms, d dataplane.Direction) (aead, crypt, aut
 }
 
 // states returns the inbound and outbound ESP tunnel-mode SAs of sa, tagged
-// with its if_id; the reqid is the if_id too, tying them to the tunnel's
-// policies. They have no selector (any inner family) and no lifetime
+// with its if_id and ReqID, tying them to the tunnel's policies. They have
+// no selector (any inner family) and no lifetime
 // limits (see the package documentation).
 func states(sa dataplane.ChildSA) (in, out *netlink.XfrmState, err error) {
 	if !sa.Local.IsValid() || !sa.Remote.IsValid() || sa.Local.Is4() != sa.Remote.Is4() {
@@ -109,7 +108,7 @@ func states(sa dataplane.ChildSA) (in, out *netlink.XfrmState, err error) {
 		}
 		st := &netlink.XfrmState{
 			Src: src.AsSlice(), Dst: dst.AsSlice(), Proto: netlink.XFRM_PROTO_ESP,
-			Mode: netlink.XFRM_MODE_TUNNEL, Spi: int(d.SPI), Reqid: int(sa.TunnelID),
+			Mode: netlink.XFRM_MODE_TUNNEL, Spi: int(d.SPI), Reqid: ReqID,
 			Ifid: int(sa.TunnelID), ReplayWindow: replayWindow, ESN: sa.Algorithms.ESN,
 			Aead: aead, Crypt: crypt, Auth: auth,
 		}
@@ -130,19 +129,70 @@ func states(sa dataplane.ChildSA) (in, out *netlink.XfrmState, err error) {
 	return in, out, nil
 }
 
-// saID returns the kernel's key of one direction of a CHILD SA
-// (destination, SPI and protocol, RFC 4301 section 4.1).
-func saID(src, dst netip.Addr, spi, ifID uint32) *netlink.XfrmState {
-	return &netlink.XfrmState{Src: src.AsSlice(), Dst: dst.AsSlice(), Proto: netlink.XFRM_PROTO_ESP, Spi: int(spi), Ifid: int(ifID)}
+// childSA is an installed CHILD SA: its two kernel SAs, with their keys
+// for Resync.
+type childSA struct {
+	in, out *netlink.XfrmState
+	// sent orders the outbound activations: of a tunnel's CHILD SAs, the
+	// one with the highest sent carries the outbound traffic. It is 0
+	// while the outbound SA is pending, not in the kernel.
+	sent uint64
+	// seenIn and seenOut are the kernel counters of the SAs when Resync
+	// last found them in the kernel (zero since they were added), and
+	// seenAt when the outbound SA was last found or added.
+	seenIn, seenOut netlink.XfrmStateStats
+	seenAt          time.Time
+	// outStart is the sequence number after which the outbound SA in
+	// the kernel started: 0, or where Resync re-added it.
+	outStart uint64
+	// base are the counts of the SAs Resync replaced, added to the
+	// kernel's.
+	base dataplane.Counters
+}
+
+// saKey is the kernel's key of an SA: destination and SPI (the protocol is
+// always ESP; RFC 4301 section 4.1).
+type saKey struct {
+	dst netip.Addr
+	spi uint32
+}
+
+// keyOf returns the key of a kernel SA.
+func keyOf(st *netlink.XfrmState) saKey {
+	dst, _ := netip.AddrFromSlice(st.Dst)
+	return saKey{dst.Unmap(), uint32(st.Spi)}
+}
+
+// keys returns the keys of the two SAs of the CHILD SA id.
+func keys(id dataplane.ChildSAID) [2]saKey {
+	return [2]saKey{{id.Local, id.InSPI}, {id.Remote, id.OutSPI}}
+}
+
+// hold records the SAs of the CHILD SA id as taken, until release.
+func (b *Backend) hold(id dataplane.ChildSAID) {
+	for _, k := range keys(id) {
+		b.held[k] = id
+	}
+}
+
+// release forgets the SAs of the CHILD SA id, gone from the kernel.
+func (b *Backend) release(id dataplane.ChildSAID) {
+	for _, k := range keys(id) {
+		if b.held[k] == id {
+			delete(b.held, k)
+		}
+	}
 }
 
 // InstallChildSA installs both ESP SAs of a route-based CHILD SA, inbound
 // first so that the peer's first packets find it, and the policies of its
 // tunnel unless already there. With sa.OutboundPending the outbound SA is
-// kept in memory, its SPI checked free, and added by ActivateOutbound. It fails without side effects when either
-// SPI is taken (the kernel refuses a second SA with the same destination,
-// SPI and protocol): the inbound SA is removed again when the outbound one
-// or the policies fail.
+// kept in memory, its SPI checked free, and added by ActivateOutbound. It
+// fails without side effects when either SPI is taken by a CHILD SA of
+// this Backend, installed or in its grace period, or by an SA in the
+// kernel that is not flexvpnd's; an SA left by a previous run (ReqID) is
+// replaced. The inbound SA is removed again when the outbound one or the
+// policies fail.
 func (b *Backend) InstallChildSA(sa dataplane.ChildSA) error {
 	if sa.TunnelID == 0 {
 		return fmt.Errorf("xfrm: %v: no tunnel (transport mode and policy-based SAs are not supported)", sa.ID())
@@ -153,16 +203,21 @@ func (b *Backend) InstallChildSA(sa dataplane.ChildSA) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for _, k := range keys(sa.ID()) {
+		if other, ok := b.held[k]; ok {
+			return fmt.Errorf("xfrm: %v: SPI %08x to %v held by %v: %w", sa.ID(), k.spi, k.dst, other, unix.EEXIST)
+		}
+	}
 	if sa.OutboundPending {
 		if err := b.outboundFree(out); err != nil {
 			return fmt.Errorf("xfrm: %v: outbound: %w", sa.ID(), err)
 		}
 	}
-	if err := b.addSA(in); err != nil {
+	if err := b.addOwnSA(in); err != nil {
 		return fmt.Errorf("xfrm: %v: inbound: %w", sa.ID(), err)
 	}
 	if !sa.OutboundPending {
-		err = b.addSA(out)
+		err = b.addOwnSA(out)
 	}
 	if err != nil {
 		err = fmt.Errorf("outbound: %w", err)
@@ -173,60 +228,62 @@ func (b *Backend) InstallChildSA(sa dataplane.ChildSA) error {
 		b.undo(in)
 		return fmt.Errorf("xfrm: %v: %w", sa.ID(), err)
 	}
-	if sa.OutboundPending {
-		b.pending[sa.ID()] = out
+	c := &childSA{in: in, out: out, seenAt: b.now()}
+	if !sa.OutboundPending {
+		b.serial++
+		c.sent = b.serial
 	}
+	b.sas[sa.ID()] = c
+	b.hold(sa.ID())
 	return nil
+}
+
+// addOwnSA adds st (see addSA), replacing an SA with the same destination
+// and SPI left by a previous run (ReqID, held by no CHILD SA of b).
+func (b *Backend) addOwnSA(st *netlink.XfrmState) error {
+	err := b.addSA(st, 0, 0)
+	if !errors.Is(err, unix.EEXIST) {
+		return err
+	}
+	if rerr := b.removeLeftover(st); rerr != nil {
+		return rerr
+	}
+	return b.addSA(st, 0, 0)
 }
 
 // undo deletes an SA just added; it cannot do better than log a failure.
 func (b *Backend) undo(st *netlink.XfrmState) {
 	if err := b.nl.XfrmStateDel(st); err != nil {
-		slog.Error("xfrm: cannot remove a half-installed SA", "spi", fmt.Sprintf("%08x", uint32(st.Spi)), "dst", st.Dst, "err", err)
+		b.log.Error("xfrm: cannot remove a half-installed SA", "spi", fmt.Sprintf("%08x", uint32(st.Spi)), "dst", st.Dst, "err", err)
 	}
 }
 
 // DeleteChildSA removes both ESP SAs of a CHILD SA (a pending outbound SA
 // is forgotten; the kernel SAs go after the grace period), leaving any
-// other CHILD
-// SA of the tunnel and the tunnel's policies in place. A CHILD SA of which
-// neither SA is installed (with the tunnel's if_id) is an error.
+// other CHILD SA of the tunnel and the tunnel's policies in place.
+// Deleting a CHILD SA that is not installed is an error.
 func (b *Backend) DeleteChildSA(id dataplane.ChildSAID) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.dying[id] {
+	c, ok := b.sas[id]
+	if !ok {
 		return fmt.Errorf("xfrm: delete %v: not installed", id)
 	}
-	found := 0
-	if _, ok := b.pending[id]; ok {
-		delete(b.pending, id)
-		found++
-	}
-	var states []*netlink.XfrmState
-	for _, st := range []*netlink.XfrmState{
-		saID(id.Remote, id.Local, id.InSPI, id.TunnelID),
-		saID(id.Local, id.Remote, id.OutSPI, id.TunnelID),
-	} {
-		cur, err := b.nl.XfrmStateGet(st)
-		if errors.Is(err, unix.ESRCH) || (err == nil && uint32(cur.Ifid) != id.TunnelID) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("xfrm: %v: get SA %08x: %w", id, uint32(st.Spi), err)
-		}
-		states = append(states, st)
-	}
-	if found+len(states) == 0 {
-		return fmt.Errorf("xfrm: delete %v: not installed", id)
+	delete(b.sas, id)
+	states := []*netlink.XfrmState{c.in}
+	if c.sent != 0 {
+		states = append(states, c.out)
 	}
 	if b.grace > 0 {
 		b.expireLater(id, states)
 		return nil
 	}
+	b.release(id)
 	return b.deleteStatesOf(id, states)
 }
 
-// deleteStatesOf deletes the kernel SAs of the CHILD SA id.
+// deleteStatesOf deletes the kernel SAs of the CHILD SA id; those already
+// gone are no error.
 func (b *Backend) deleteStatesOf(id dataplane.ChildSAID, states []*netlink.XfrmState) error {
 	for _, st := range states {
 		if err := b.nl.XfrmStateDel(st); err != nil && !errors.Is(err, unix.ESRCH) {
@@ -248,8 +305,9 @@ func (b *Backend) expireLater(id dataplane.ChildSAID, states []*netlink.XfrmStat
 			return
 		}
 		delete(b.dying, id)
+		b.release(id)
 		if err := b.deleteStatesOf(id, states); err != nil {
-			slog.Error("xfrm: cannot remove a deleted CHILD SA", "err", err)
+			b.log.Error("xfrm: cannot remove a deleted CHILD SA", "err", err)
 		}
 	})
 }
@@ -257,34 +315,33 @@ func (b *Backend) expireLater(id dataplane.ChildSAID, states []*netlink.XfrmStat
 // ChildSAStats returns the kernel's counters of both SAs of a CHILD SA:
 // packets and bytes (of the inner packets) from the current lifetime, and
 // the inbound SA's replay (outside the window or seen before) and integrity
-// failure statistics. The kernel keeps no per-SA count of other drops.
-// The counts include the kernel's own IPv6 control packets (MLD reports,
-// router solicitations) on tunnels with IPv6 enabled.
+// failure statistics, plus the counts of the SAs Resync replaced. The
+// kernel keeps no per-SA count of other drops. The counts include the
+// kernel's own IPv6 control packets (MLD reports, router solicitations) on
+// tunnels with IPv6 enabled. An SA missing from the kernel (removed behind
+// the backend's back, until Resync adds it again) counts nothing.
 func (b *Backend) ChildSAStats(id dataplane.ChildSAID) (dataplane.Counters, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.dying[id] {
+	c, ok := b.sas[id]
+	if !ok {
 		return dataplane.Counters{}, false
 	}
-	in, err := b.nl.XfrmStateGet(saID(id.Remote, id.Local, id.InSPI, id.TunnelID))
-	if err != nil || uint32(in.Ifid) != id.TunnelID {
-		return dataplane.Counters{}, false
+	n := c.base
+	if in, err := b.nl.XfrmStateGet(c.in); err == nil && uint32(in.Ifid) == id.TunnelID {
+		s := in.Statistics
+		n.InPackets += s.Packets
+		n.InBytes += s.Bytes
+		n.ReplayDrops += uint64(s.ReplayWindow) + uint64(s.Replay)
+		n.AuthFailures += uint64(s.Failed)
 	}
-	var outStats netlink.XfrmStateStats // zero while the outbound SA is pending
-	if _, pending := b.pending[id]; !pending {
-		out, err := b.nl.XfrmStateGet(saID(id.Local, id.Remote, id.OutSPI, id.TunnelID))
-		if err != nil || uint32(out.Ifid) != id.TunnelID {
-			return dataplane.Counters{}, false
+	if c.sent != 0 {
+		if out, err := b.nl.XfrmStateGet(c.out); err == nil && uint32(out.Ifid) == id.TunnelID {
+			n.OutPackets += out.Statistics.Packets
+			n.OutBytes += out.Statistics.Bytes
 		}
-		outStats = out.Statistics
 	}
-	s := in.Statistics
-	return dataplane.Counters{
-		OutPackets: outStats.Packets, OutBytes: outStats.Bytes,
-		InPackets: s.Packets, InBytes: s.Bytes,
-		ReplayDrops:  uint64(s.ReplayWindow) + uint64(s.Replay),
-		AuthFailures: uint64(s.Failed),
-	}, true
+	return n, true
 }
 
 // endpoints are the outer addresses of a tunnel's policy templates.
@@ -349,7 +406,7 @@ func policies(ifID uint32, family int, ep endpoints) []*netlink.XfrmPolicy {
 			Src: all, Dst: all, Dir: dir, Ifid: int(ifID),
 			Tmpls: []netlink.XfrmPolicyTmpl{{
 				Src: src.AsSlice(), Dst: dst.AsSlice(), Proto: netlink.XFRM_PROTO_ESP,
-				Mode: netlink.XFRM_MODE_TUNNEL, Reqid: int(ifID),
+				Mode: netlink.XFRM_MODE_TUNNEL, Reqid: ReqID,
 			}},
 		}
 	}

@@ -12,12 +12,13 @@ import (
 )
 
 // EnsureTunnel creates the xfrm interface of t (if_id t.ID, named
-// t.IfName) or renames the existing one with that if_id, then applies the
-// addresses, MTU, state, VRF and routes of t through netdev (routes only
-// while up). A link named t.IfName that is not the xfrm interface of t.ID
-// is an error, not replaced. t.Local and t.Remote are not used: the SAs and
-// policies carry the outer endpoints, and the kernel routes the ESP
-// packets by them.
+// t.IfName, alias netdev.Owner) or renames the existing one with that
+// if_id, then applies the addresses, MTU, state, VRF and routes of t
+// through netdev (routes only while up). A link named t.IfName that is not
+// the xfrm interface of t.ID is an error, not replaced. t.Local and
+// t.Remote are not used: the SAs and policies carry the outer endpoints,
+// and the kernel routes the ESP packets by them. The backend remembers t
+// for Resync, also when EnsureTunnel fails.
 func (b *Backend) EnsureTunnel(t dataplane.Tunnel) error {
 	if t.ID == 0 {
 		return fmt.Errorf("xfrm: tunnel %s: ID 0", t.Name)
@@ -27,42 +28,51 @@ func (b *Backend) EnsureTunnel(t dataplane.Tunnel) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if err := b.ensureLink(t.ID, t.IfName); err != nil {
+	if prev, ok := b.tunnels[t.ID]; ok && prev.IfName != t.IfName {
+		b.links.Forget(prev.IfName)
+	}
+	b.tunnels[t.ID] = t
+	if _, err := b.ensureLink(t.ID, t.IfName); err != nil {
 		return fmt.Errorf("xfrm: tunnel %d (%s): %w", t.ID, t.Name, err)
 	}
-	l := netdev.Link{Name: t.IfName, Addrs: t.Addrs, MTU: t.MTU, Up: t.Up, VRF: t.VRF, Routes: t.Routes}
-	if err := b.links.Ensure(l); err != nil {
+	if err := b.links.Ensure(linkOf(t)); err != nil {
 		return fmt.Errorf("xfrm: tunnel %d (%s): %w", t.ID, t.Name, err)
 	}
 	return nil
 }
 
-// ensureLink makes name the xfrm interface of ifID.
-func (b *Backend) ensureLink(ifID uint32, name string) error {
+// linkOf returns the netdev state of the xfrm interface of t.
+func linkOf(t dataplane.Tunnel) netdev.Link {
+	return netdev.Link{Name: t.IfName, Addrs: t.Addrs, MTU: t.MTU, Up: t.Up, VRF: t.VRF, Routes: t.Routes, Own: true}
+}
+
+// ensureLink makes name the xfrm interface of ifID and says what it
+// changed: "" when it was there, else "created" or "renamed from OLD".
+func (b *Backend) ensureLink(ifID uint32, name string) (string, error) {
 	link, err := b.nl.LinkByName(name)
 	var notFound netlink.LinkNotFoundError
 	switch {
 	case err == nil:
 		if x, ok := link.(*netlink.Xfrmi); !ok || x.Ifid != ifID {
-			return fmt.Errorf("%s exists as %s, not as the xfrm interface of if_id %d", name, describe(link), ifID)
+			return "", fmt.Errorf("%s exists as %s, not as the xfrm interface of if_id %d", name, describe(link), ifID)
 		}
-		return nil
+		return "", nil
 	case !errors.As(err, &notFound):
-		return fmt.Errorf("%s: %w", name, err)
+		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	old, err := b.tunnelLink(ifID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if old != nil {
-		return b.rename(old, name)
+		return "renamed from " + old.Attrs().Name, b.rename(old, name)
 	}
 	attrs := netlink.NewLinkAttrs()
-	attrs.Name = name
+	attrs.Name, attrs.Alias = name, netdev.Owner
 	if err := b.nl.LinkAdd(&netlink.Xfrmi{LinkAttrs: attrs, Ifid: ifID}); err != nil {
-		return fmt.Errorf("add xfrm interface %s: %w", name, err)
+		return "", fmt.Errorf("add xfrm interface %s: %w", name, err)
 	}
-	return nil
+	return "created", nil
 }
 
 // rename renames the link, which the kernel allows only while it is down;
@@ -103,11 +113,12 @@ func (b *Backend) tunnelLink(ifID uint32) (netlink.Link, error) {
 }
 
 // DeleteTunnel removes the xfrm interface with if_id id (its addresses and
-// routes go with it) and every SA and policy carrying that if_id, including
-// any installed behind the backend's back.
+// routes go with it) and every SA and policy of flexvpnd (ReqID) carrying
+// that if_id, including any left by a previous run.
 func (b *Backend) DeleteTunnel(id uint32) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	delete(b.tunnels, id)
 	link, err := b.tunnelLink(id)
 	if err != nil {
 		return fmt.Errorf("xfrm: delete tunnel %d: %w", id, err)
@@ -124,11 +135,11 @@ func (b *Backend) DeleteTunnel(id uint32) error {
 		return fmt.Errorf("xfrm: delete tunnel %d: %w", id, err)
 	}
 	delete(b.policies, id)
-	b.dropPending(id)
+	b.dropTunnelSAs(id)
 	return nil
 }
 
-// deleteStates removes every SA with the given if_id.
+// deleteStates removes every SA of flexvpnd with the given if_id.
 func (b *Backend) deleteStates(ifID uint32) error {
 	states, err := b.nl.XfrmStateList(netlink.FAMILY_ALL)
 	if err != nil {
@@ -136,7 +147,7 @@ func (b *Backend) deleteStates(ifID uint32) error {
 	}
 	for i := range states {
 		st := &states[i]
-		if uint32(st.Ifid) != ifID {
+		if uint32(st.Ifid) != ifID || st.Reqid != ReqID {
 			continue
 		}
 		if err := b.nl.XfrmStateDel(st); err != nil && !errors.Is(err, unix.ESRCH) {
@@ -146,7 +157,7 @@ func (b *Backend) deleteStates(ifID uint32) error {
 	return nil
 }
 
-// deletePolicies removes every policy with the given if_id.
+// deletePolicies removes every policy of flexvpnd with the given if_id.
 func (b *Backend) deletePolicies(ifID uint32) error {
 	policies, err := b.nl.XfrmPolicyList(netlink.FAMILY_ALL)
 	if err != nil {
@@ -154,7 +165,7 @@ func (b *Backend) deletePolicies(ifID uint32) error {
 	}
 	for i := range policies {
 		p := &policies[i]
-		if uint32(p.Ifid) != ifID {
+		if uint32(p.Ifid) != ifID || !ours(p) {
 			continue
 		}
 		if err := b.nl.XfrmPolicyDel(p); err != nil && !errors.Is(err, unix.ENOENT) {

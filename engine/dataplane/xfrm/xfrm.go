@@ -9,10 +9,12 @@
 // Every tunnel (dataplane.Tunnel: TunnelN, Virtual-AccessN) is one xfrm
 // interface whose if_id is the tunnel ID. Its addresses, MTU, state, VRF and
 // routes (metric = IOS distance) are applied by netdev. Each CHILD SA is a
-// pair of ESP tunnel-mode SAs carrying that if_id (reqid = if_id too), and
-// each tunnel has one set of in, fwd and out policies for 0.0.0.0/0 (and
-// ::/0 when a traffic selector is IPv6) with the same if_id, installed with
-// its first CHILD SA and removed with the tunnel. Routing decides what
+// pair of ESP tunnel-mode SAs carrying that if_id, and each tunnel has one
+// set of in, fwd and out policies for 0.0.0.0/0 (and ::/0 when a traffic
+// selector is IPv6) with the same if_id, installed with its first CHILD SA
+// and removed with the tunnel. The SAs and the policies' templates carry
+// the reqid ReqID, the same for every tunnel (the if_id tells the tunnels
+// apart): it marks them as flexvpnd's. Routing decides what
 // enters the tunnel; the policies only bind the interface to its SAs. The
 // SAs carry no selector (XFRM_STATE_AF_UNSPEC), so one SA pair carries IPv4
 // and IPv6 inside either outer family, and a 64-packet replay window (the
@@ -61,6 +63,34 @@
 // owns the lifetimes and drives rekeys and deletes itself (RFC 7296 section
 // 2.8), so the kernel never expires an SA behind its back.
 //
+// # Resync and leftovers
+//
+// The backend remembers what it installed: the tunnels ensured, the
+// policies, and every CHILD SA's two kernel SAs with their keys. Resync
+// (dataplane.Resyncer, called by the engine every 30 s by default) puts
+// back what was changed behind its back: an xfrm interface deleted or
+// renamed is re-created or renamed back, netdev restores its addresses,
+// MTU, state and routes, and a missing policy or SA (`ip xfrm state
+// flush`) is added again. A re-added SA cannot take up its sequence
+// numbers where the lost one stopped, so they are derived from the
+// packet counters Resync read at its previous pass (RFC 4303 section
+// 3.3.3 forbids reusing an outbound sequence number, and the peer's
+// anti-replay window would drop lower ones): the outbound SA starts
+// above the last count by maxPacketRate packets for every second since,
+// and the inbound SA's window starts at the last count of packets
+// received, below which the peer's next packets cannot be, so that
+// packets captured before the last pass cannot be replayed. Of the
+// outbound SAs of a tunnel only the one sending (activated last) is
+// re-added: an older one would take the traffic over.
+//
+// A daemon killed without cleaning up (kill -9) leaves its interfaces,
+// routes, SAs and policies in the kernel. New removes them before anything
+// else, recognising them by their marks: links with the alias
+// netdev.Owner, routes of protocol netdev.RouteProtocol, SAs and policy
+// templates with reqid ReqID. Nothing else is touched. InstallChildSA
+// replaces an SA with the same destination and SPI that carries ReqID but
+// is not one of this Backend's, instead of failing with EEXIST.
+//
 // # Kernel requirements
 //
 //   - NETLINK_XFRM (CONFIG_XFRM_USER, module xfrm_user);
@@ -95,6 +125,7 @@ package xfrm
 
 import (
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -111,7 +142,16 @@ type Config struct {
 	// Netns is the network namespace to program, as a path such as
 	// /run/netns/NAME or /proc/PID/ns/net; empty for the caller's.
 	Netns string
+	// Logger receives the repairs of Resync and the removal of leftovers;
+	// nil means slog.Default().
+	Logger *slog.Logger
 }
+
+// ReqID is the reqid of every SA and policy template this backend
+// installs (0x666c7876, "flxv"): with the if_id it binds a tunnel's
+// policies to its SAs, and it marks them as flexvpnd's. strongSwan and
+// libreswan number their reqids upwards from 1 and from 16384.
+const ReqID = 0x666c7876
 
 // Backend is the kernel data plane of one network namespace. It is safe for
 // concurrent use.
@@ -119,15 +159,23 @@ type Backend struct {
 	nl    *netlink.Handle
 	xfrm  *nl.SocketHandle // for addSA
 	links *netdev.Handle
+	log   *slog.Logger
+	now   func() time.Time
 
-	// mu serialises the use of the netlink sockets and guards policies.
+	// mu serialises the use of the netlink sockets and guards what
+	// follows.
 	mu sync.Mutex
+	// tunnels are the tunnels ensured and not deleted, for Resync.
+	tunnels map[uint32]dataplane.Tunnel
 	// policies records, per tunnel and inner address family, the outer
 	// endpoints the tunnel's policies were installed with.
 	policies map[uint32]map[int]endpoints
-	// pending holds the outbound SAs of CHILD SAs installed with
-	// OutboundPending, until ActivateOutbound adds them.
-	pending map[dataplane.ChildSAID]*netlink.XfrmState
+	// sas are the CHILD SAs installed and not deleted.
+	sas map[dataplane.ChildSAID]*childSA
+	// held maps the SAs of the CHILD SAs installed or dying to them.
+	held map[saKey]dataplane.ChildSAID
+	// serial numbers the outbound activations (childSA.sent).
+	serial uint64
 	// dying are the CHILD SAs deleted whose SAs stay in the kernel for
 	// grace (dataplane.DeleteGrace, 0 in some tests).
 	dying  map[dataplane.ChildSAID]bool
@@ -139,10 +187,26 @@ var (
 	_ dataplane.Dataplane = (*Backend)(nil)
 	_ dataplane.Tunnels   = (*Backend)(nil)
 	_ dataplane.Stats     = (*Backend)(nil)
+	_ dataplane.Resyncer  = (*Backend)(nil)
 )
 
-// New opens a Backend on the namespace of cfg.
+// New opens a Backend on the namespace of cfg and removes what a previous
+// run of the daemon left there (see the package documentation).
 func New(cfg Config) (*Backend, error) {
+	b, err := open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.removeStale(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// open opens a Backend on the namespace of cfg, leaving the kernel as it
+// is.
+func open(cfg Config) (*Backend, error) {
 	h, err := openNetlink(cfg.Netns)
 	if err != nil {
 		return nil, err
@@ -152,16 +216,25 @@ func New(cfg Config) (*Backend, error) {
 		h.Close()
 		return nil, err
 	}
-	return &Backend{nl: h, xfrm: x, links: netdev.Wrap(h), policies: map[uint32]map[int]endpoints{},
-		pending: map[dataplane.ChildSAID]*netlink.XfrmState{}, dying: map[dataplane.ChildSAID]bool{},
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Backend{nl: h, xfrm: x, links: netdev.Wrap(h), log: log, now: time.Now,
+		tunnels: map[uint32]dataplane.Tunnel{}, policies: map[uint32]map[int]endpoints{},
+		sas: map[dataplane.ChildSAID]*childSA{}, held: map[saKey]dataplane.ChildSAID{}, dying: map[dataplane.ChildSAID]bool{},
 		grace: dataplane.DeleteGrace}, nil
 }
 
-// Close releases the netlink sockets. Installed state stays in the kernel,
-// SAs in their grace period after DeleteChildSA too.
+// Close releases the netlink sockets; closing again does nothing.
+// Installed state stays in the kernel, SAs in their grace period after
+// DeleteChildSA too.
 func (b *Backend) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.closed {
+		return
+	}
 	b.closed = true
 	b.xfrm.Close()
 	b.nl.Close()

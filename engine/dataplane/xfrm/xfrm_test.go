@@ -180,8 +180,8 @@ func TestStates(t *testing.T) {
 		return summary{st.Src.String(), st.Dst.String(), st.Spi, st.Reqid, st.Ifid, st.ESN, st.ReplayWindow, st.Encap.SrcPort, st.Encap.DstPort}
 	}
 	want := []summary{
-		{"2001:db8::2", "2001:db8::1", 0xc0000001, 9, 9, true, replayWindow, 31000, 4500},
-		{"2001:db8::1", "2001:db8::2", 0xc0000002, 9, 9, true, replayWindow, 4500, 31000},
+		{"2001:db8::2", "2001:db8::1", 0xc0000001, ReqID, 9, true, replayWindow, 31000, 4500},
+		{"2001:db8::1", "2001:db8::2", 0xc0000002, ReqID, 9, true, replayWindow, 4500, 31000},
 	}
 	if diff := cmp.Diff(want, []summary{sum(in), sum(out)}); diff != "" {
 		t.Errorf("states (-want +got):\n%s", diff)
@@ -220,12 +220,12 @@ func TestInnerFamilies(t *testing.T) {
 		}
 	}
 	want := []string{
-		"dir in 0.0.0.0/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 5",
-		"dir fwd 0.0.0.0/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 5",
-		"dir out 0.0.0.0/0 if_id 5: 198.18.0.1->198.18.0.2 reqid 5",
-		"dir in ::/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 5",
-		"dir fwd ::/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 5",
-		"dir out ::/0 if_id 5: 198.18.0.1->198.18.0.2 reqid 5",
+		"dir in 0.0.0.0/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 1718384758",
+		"dir fwd 0.0.0.0/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 1718384758",
+		"dir out 0.0.0.0/0 if_id 5: 198.18.0.1->198.18.0.2 reqid 1718384758",
+		"dir in ::/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 1718384758",
+		"dir fwd ::/0 if_id 5: 198.18.0.2->198.18.0.1 reqid 1718384758",
+		"dir out ::/0 if_id 5: 198.18.0.1->198.18.0.2 reqid 1718384758",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("policies (-want +got):\n%s", diff)

@@ -56,6 +56,9 @@ type Attributes struct {
 	// PFS is the Cisco `pfs` flag (UNITY_PFS): the client uses PFS for
 	// its CHILD SAs.
 	PFS bool
+	// SavePassword is the Cisco `save-password` flag (UNITY_SAVE_PASSWD):
+	// the client may store the user's password.
+	SavePassword bool
 	// BackupServers are the Cisco `backup-gateway` names or addresses
 	// (UNITY_BACKUP_SERVERS, one comma-separated list).
 	BackupServers []string
@@ -205,7 +208,7 @@ var order = []wire.CfgAttrType{
 	wire.InternalIP6Address, wire.InternalIP6DNS, wire.InternalIP6DHCP,
 	wire.InternalIP4Subnet, wire.SupportedAttributes, wire.InternalIP6Subnet,
 	wire.InternalDNSDomain,
-	CiscoBanner, CiscoDefDomain, CiscoSplitDNS, CiscoPFS, CiscoBackupServers,
+	CiscoBanner, CiscoSavePassword, CiscoDefDomain, CiscoSplitDNS, CiscoPFS, CiscoBackupServers,
 }
 
 // codecs holds the format of every typed attribute. Lengths are those of
@@ -233,7 +236,8 @@ var codecs = map[wire.CfgAttrType]codec{
 	CiscoBanner:              text(func(a *Attributes) *string { return &a.Banner }),
 	CiscoDefDomain:           text(func(a *Attributes) *string { return &a.DefaultDomain }),
 	CiscoSplitDNS:            list(func(a *Attributes) *[]string { return &a.SplitDNS }),
-	CiscoPFS:                 {decodePFS, encodePFS},
+	CiscoSavePassword:        flag(func(a *Attributes) *bool { return &a.SavePassword }),
+	CiscoPFS:                 flag(func(a *Attributes) *bool { return &a.PFS }),
 	CiscoBackupServers:       list(func(a *Attributes) *[]string { return &a.BackupServers }),
 }
 
@@ -444,24 +448,31 @@ func list(field func(*Attributes) *[]string) codec {
 	}
 }
 
-// decodePFS reads UNITY_PFS: a 2-octet flag in Cisco Unity (IKEv1 mode
-// config sends it as a short); 4 octets are accepted too because the IKEv2
-// length IOS uses is not confirmed.
-func decodePFS(a *Attributes, v []byte) string {
-	switch len(v) {
-	case 2:
-		a.PFS = binary.BigEndian.Uint16(v) != 0
-	case 4:
-		a.PFS = binary.BigEndian.Uint32(v) != 0
-	default:
-		return "want 2 or 4 octets"
+// flag is a Cisco Unity on/off attribute (UNITY_PFS, UNITY_SAVE_PASSWD): a
+// 2-octet value in Unity (IKEv1 mode config sends it as a short), sent as
+// 1; 4 octets are accepted too because the IKEv2 length IOS uses is not
+// confirmed. A second one is malformed.
+func flag(field func(*Attributes) *bool) codec {
+	return codec{
+		decode: func(a *Attributes, v []byte) string {
+			if *field(a) {
+				return "sent twice"
+			}
+			switch len(v) {
+			case 2:
+				*field(a) = binary.BigEndian.Uint16(v) != 0
+			case 4:
+				*field(a) = binary.BigEndian.Uint32(v) != 0
+			default:
+				return "want 2 or 4 octets"
+			}
+			return ""
+		},
+		encode: func(a *Attributes) ([][]byte, error) {
+			if !*field(a) {
+				return nil, nil
+			}
+			return [][]byte{{0, 1}}, nil
+		},
 	}
-	return ""
-}
-
-func encodePFS(a *Attributes) ([][]byte, error) {
-	if !a.PFS {
-		return nil, nil
-	}
-	return [][]byte{{0, 1}}, nil
 }

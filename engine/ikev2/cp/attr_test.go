@@ -63,6 +63,9 @@ var attrCases = []struct {
 	{"def-domain", Attributes{DefaultDomain: "example.com"}, CiscoDefDomain, []byte("example.com"), false},
 	{"split-dns", Attributes{SplitDNS: []string{"a.example", "b.example"}}, CiscoSplitDNS, []byte("a.example,b.example"), false},
 	{"pfs", Attributes{PFS: true}, CiscoPFS, []byte{0, 1}, false},
+	{"save-password", Attributes{SavePassword: true}, CiscoSavePassword, []byte{0, 1}, false},
+	{"INTERNAL_IP6_ADDRESS /128", Attributes{Addrs6: []netip.Prefix{netip.MustParsePrefix("2001:db8:0:1::/128")}}, wire.InternalIP6Address, append(netip.MustParseAddr("2001:db8:0:1::").AsSlice(), 128), true},
+	{"INTERNAL_IP6_DNS two", Attributes{DNS6: []netip.Addr{netip.MustParseAddr("2001:db8::53"), netip.MustParseAddr("2001:db8::54")}}, wire.InternalIP6DNS, netip.MustParseAddr("2001:db8::54").AsSlice(), true},
 	{"backup-gateway", Attributes{BackupServers: []string{"hub2.example", "192.0.2.2"}}, CiscoBackupServers, []byte("hub2.example,192.0.2.2"), false},
 }
 
@@ -124,6 +127,9 @@ func TestDecodeRejects(t *testing.T) {
 		}},
 		{"two banners", []wire.CfgAttribute{{Type: CiscoBanner, Value: []byte("a")}, {Type: CiscoBanner, Value: []byte("b")}}},
 		{"pfs of 3 octets", []wire.CfgAttribute{{Type: CiscoPFS, Value: []byte{0, 0, 1}}}},
+		{"two pfs", []wire.CfgAttribute{{Type: CiscoPFS, Value: []byte{0, 1}}, {Type: CiscoPFS, Value: []byte{0, 1}}}},
+		{"save-password of 1 octet", []wire.CfgAttribute{{Type: CiscoSavePassword, Value: []byte{1}}}},
+		{"INTERNAL_IP6_ADDRESS prefix length 129", []wire.CfgAttribute{{Type: wire.InternalIP6Address, Value: append(make([]byte, 16), 129)}}},
 	}
 	for _, tc := range tests {
 		if _, err := Decode(tc.attrs); !errors.Is(err, wire.ErrSyntax) {
@@ -201,6 +207,31 @@ func TestDecodeKeepsUnknownAndIgnoresReservedBit(t *testing.T) {
 	want := &Attributes{Other: []wire.CfgAttribute{{Type: 30000, Value: []byte{9, 9}}}, DNS4: []netip.Addr{netip.MustParseAddr("192.0.2.1")}}
 	if diff := cmp.Diff(want, got, cmpAttrs); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestFlagLengths covers the Cisco flags in their 2- and 4-octet forms
+// and a zero value (off).
+func TestFlagLengths(t *testing.T) {
+	tests := []struct {
+		typ   wire.CfgAttrType
+		value []byte
+		want  Attributes
+	}{
+		{CiscoPFS, []byte{0, 0, 0, 1}, Attributes{PFS: true}},
+		{CiscoPFS, []byte{0, 0}, Attributes{}},
+		{CiscoSavePassword, []byte{0, 0, 0, 1}, Attributes{SavePassword: true}},
+		{CiscoSavePassword, []byte{0, 1}, Attributes{SavePassword: true}},
+	}
+	for _, tc := range tests {
+		got, err := Decode([]wire.CfgAttribute{{Type: tc.typ, Value: tc.value}})
+		if err != nil {
+			t.Errorf("%v %x: %v", tc.typ, tc.value, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, *got, cmpAttrs); diff != "" {
+			t.Errorf("%v %x (-want +got):\n%s", tc.typ, tc.value, diff)
+		}
 	}
 }
 

@@ -26,6 +26,13 @@ const (
 	// CiscoDefDomain is `def-domain` (UNITY_DEF_DOMAIN, 28674).
 	// Confirmed number (Unity); IOS IKEv2 use unconfirmed.
 	CiscoDefDomain = wire.UnityDefDomain
+	// CiscoSavePassword is `save-password` (UNITY_SAVE_PASSWD, 28673): a
+	// 16-bit flag in Unity. Confirmed number (Unity); IOS IKEv2 use and
+	// length unconfirmed. IOS's `include-local-lan` and
+	// `smartcard-removal-disconnect` have no known number (Unity's
+	// UNITY_LOCAL_LAN carries networks, not a flag), so they are not
+	// sent.
+	CiscoSavePassword = wire.UnitySavePasswd
 	// CiscoSplitDNS is `split-dns` (UNITY_SPLITDNS_NAME, 28675): a
 	// comma-separated list of domain names in Unity (racoon sends
 	// splitdns_list as one comma-separated string). Confirmed number

@@ -78,6 +78,26 @@ func DeriveIKEKeys(s Suite, skeyseed, ni, nr []byte, spii, spir SPI) (*IKEKeys, 
 	}, nil
 }
 
+// Retained returns SK_d and the SK_a and SK_e keys of k copied into one
+// allocation, without SK_pi and SK_pr: what an IKE SA keeps once IKE_AUTH
+// is over, since those two only compute the AUTH payloads (RFC 7296
+// section 2.15). A hub holds tens of thousands of IKE SAs.
+func (k *IKEKeys) Retained() *IKEKeys {
+	parts := []*[]byte{&k.SKd, &k.SKai, &k.SKar, &k.SKei, &k.SKer}
+	n := 0
+	for _, p := range parts {
+		n += len(*p)
+	}
+	buf := make([]byte, 0, n)
+	var r IKEKeys
+	for i, dst := range []*[]byte{&r.SKd, &r.SKai, &r.SKar, &r.SKei, &r.SKer} {
+		start := len(buf)
+		buf = append(buf, *parts[i]...)
+		*dst = buf[start:len(buf):len(buf)]
+	}
+	return &r
+}
+
 // ESPKeys are the keys of one direction of a CHILD SA: the encryption key
 // (with its trailing 4-octet salt for AES-GCM and ChaCha20-Poly1305, as
 // RFC 4106 section 8.1 and RFC 7634 section 4 expect) and the integrity key,

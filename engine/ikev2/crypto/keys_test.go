@@ -162,3 +162,32 @@ func TestPSKAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestRetained checks that Retained copies SK_d and the SK_a and SK_e keys,
+// for suites with and without integrity keys, and leaves SK_pi and SK_pr.
+func TestRetained(t *testing.T) {
+	for _, s := range []Suite{
+		{Encr{EncrAESGCM16, 256}, IntegNone, PRFHMACSHA2256},
+		{Encr{EncrAESCBC, 128}, IntegHMACSHA2256128, PRFHMACSHA2384},
+	} {
+		k, err := DeriveIKEKeys(s, []byte("skeyseed"), []byte("ni"), []byte("nr"), SPI{1}, SPI{2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := k.Retained()
+		for _, c := range []struct {
+			name      string
+			got, want []byte
+		}{{"SK_d", r.SKd, k.SKd}, {"SK_ai", r.SKai, k.SKai}, {"SK_ar", r.SKar, k.SKar}, {"SK_ei", r.SKei, k.SKei}, {"SK_er", r.SKer, k.SKer}} {
+			if !bytes.Equal(c.got, c.want) || cap(c.got) != len(c.got) {
+				t.Errorf("%v: %s = %x (cap %d), want %x", s, c.name, c.got, cap(c.got), c.want)
+			}
+			if len(c.got) > 0 && &c.got[0] == &c.want[0] {
+				t.Errorf("%v: %s shares the keying material", s, c.name)
+			}
+		}
+		if r.SKpi != nil || r.SKpr != nil {
+			t.Errorf("%v: SK_pi and SK_pr retained", s)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"sync"
 )
 
 // ErrPRFPlusTooLong is returned when more keying material is asked of prf+
@@ -21,6 +22,30 @@ type PRF struct {
 	id      PRFID
 	newHash func() hash.Hash
 	size    int
+	states  *sync.Pool // of *prfState, for Compute
+}
+
+// prfState is a hash state with the buffers of one HMAC computation,
+// recycled: crypto/hmac would allocate two hash states and their pads for
+// every key, and an IKE SA setup computes nine HMACs, each with a new key.
+type prfState struct {
+	h   hash.Hash
+	pad [128]byte // the largest block size, SHA-384's and SHA-512's
+	sum [64]byte  // the largest output size
+}
+
+// newPRF returns the PRF id built on newHash, of size octets.
+func newPRF(id PRFID, newHash func() hash.Hash, size int) PRF {
+	return PRF{id, newHash, size, &sync.Pool{New: func() any { return &prfState{h: newHash()} }}}
+}
+
+// prfs are the supported PRFs.
+var prfs = map[PRFID]PRF{
+	PRFHMACMD5:     newPRF(PRFHMACMD5, md5.New, md5.Size),
+	PRFHMACSHA1:    newPRF(PRFHMACSHA1, sha1.New, sha1.Size),
+	PRFHMACSHA2256: newPRF(PRFHMACSHA2256, sha256.New, sha256.Size),
+	PRFHMACSHA2384: newPRF(PRFHMACSHA2384, sha512.New384, sha512.Size384),
+	PRFHMACSHA2512: newPRF(PRFHMACSHA2512, sha512.New, sha512.Size),
 }
 
 // NewPRF returns the PRF with the given identifier. HMAC-SHA1 and the
@@ -32,17 +57,8 @@ type PRF struct {
 // requires that only the first 64 bits of Ni and of Nr be used as the key of
 // SKEYSEED = prf(Ni | Nr, g^ir), while the full nonces still feed prf+.
 func NewPRF(id PRFID) (PRF, error) {
-	switch id {
-	case PRFHMACMD5:
-		return PRF{id, md5.New, md5.Size}, nil
-	case PRFHMACSHA1:
-		return PRF{id, sha1.New, sha1.Size}, nil
-	case PRFHMACSHA2256:
-		return PRF{id, sha256.New, sha256.Size}, nil
-	case PRFHMACSHA2384:
-		return PRF{id, sha512.New384, sha512.Size384}, nil
-	case PRFHMACSHA2512:
-		return PRF{id, sha512.New, sha512.Size}, nil
+	if p, ok := prfs[id]; ok {
+		return p, nil
 	}
 	return PRF{}, fmt.Errorf("%w: PRF %d", ErrUnsupported, id)
 }
@@ -59,13 +75,44 @@ func (p PRF) ID() PRFID { return p.id }
 // (RFC 7296 section 2.14, RFC 4868 section 2.1.2).
 func (p PRF) Size() int { return p.size }
 
-// Compute returns prf(key, data...) where the data parts are concatenated.
+// Compute returns prf(key, data...) where the data parts are concatenated:
+// HMAC (RFC 2104 section 2) with p's hash,
+//
+//	H(K XOR opad, H(K XOR ipad, data))
+//
+// where K is the key, or H(key) when the key is longer than the hash's
+// block, padded with zeros to the block size. It runs on a recycled hash
+// state (see prfState) and allocates only its result.
 func (p PRF) Compute(key []byte, data ...[]byte) []byte {
-	mac := hmac.New(p.newHash, key)
-	for _, d := range data {
-		mac.Write(d)
+	st := p.states.Get().(*prfState)
+	defer p.states.Put(st)
+	h, block := st.h, st.h.BlockSize()
+	pad := st.pad[:block]
+	if len(key) > block {
+		h.Reset()
+		h.Write(key)
+		key = h.Sum(st.sum[:0])
 	}
-	return mac.Sum(nil)
+	copy(pad, key)
+	for i := range pad {
+		pad[i] ^= 0x36 // ipad
+	}
+	h.Reset()
+	h.Write(pad)
+	for _, d := range data {
+		h.Write(d)
+	}
+	inner := h.Sum(st.sum[:0])
+	for i := range pad {
+		pad[i] ^= 0x36 ^ 0x5c // ipad to opad
+	}
+	h.Reset()
+	h.Write(pad)
+	h.Write(inner)
+	out := h.Sum(make([]byte, 0, p.size))
+	clear(st.pad[:]) // no key material left in the pool
+	clear(st.sum[:])
+	return out
 }
 
 // Plus returns the first n octets of prf+(key, seed) (RFC 7296 section 2.13):

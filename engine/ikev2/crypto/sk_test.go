@@ -44,38 +44,57 @@ func newSKPair(t testing.TB, encr Encr, integ IntegID, seed uint64) (*SKCipher, 
 	return s, r
 }
 
+// TestSKRoundTrip seals and opens with the expanded cipher kept and, after
+// Compact, built per message: the results are the same and a compact
+// SKCipher keeps nothing expanded.
 func TestSKRoundTrip(t *testing.T) {
 	ad := bytes.Repeat([]byte{0xad}, 28+4) // IKE header + SK payload header
 	for _, c := range skSuites {
-		t.Run(fmt.Sprintf("%d-%d-%d", c.encr.ID, c.encr.KeyBits, c.integ), func(t *testing.T) {
-			s, r := newSKPair(t, c.encr, c.integ, 7)
-			for _, n := range []int{0, 1, 15, 16, 17, 200, 1000} {
-				pt := bytes.Repeat([]byte{byte(n)}, n)
-				body, err := s.Seal(ad, pt)
-				if err != nil {
-					t.Fatal(err)
+		for _, compact := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d-%d-%d-compact=%v", c.encr.ID, c.encr.KeyBits, c.integ, compact), func(t *testing.T) {
+				s, r := newSKPair(t, c.encr, c.integ, 7)
+				if compact {
+					s.Compact()
+					r.Compact()
 				}
-				if len(body) != s.BodyLen(n) {
-					t.Errorf("n=%d: body %d octets, BodyLen says %d", n, len(body), s.BodyLen(n))
+				roundTrips(t, s, r, ad)
+				if compact && (s.exp != nil || r.exp != nil) {
+					t.Error("compact SKCipher kept its expanded cipher")
 				}
-				got, err := r.Open(ad, body)
-				if err != nil || !bytes.Equal(got, pt) {
-					t.Fatalf("n=%d: Open = %x, %v; want %x", n, got, err, pt)
-				}
-				// Every single-bit change of the AD or body is detected.
-				for i := range len(ad) + len(body) {
-					a, b := bytes.Clone(ad), bytes.Clone(body)
-					if i < len(a) {
-						a[i] ^= 0x80
-					} else {
-						b[i-len(a)] ^= 0x80
-					}
-					if _, err := r.Open(a, b); !errors.Is(err, ErrIntegrity) {
-						t.Fatalf("n=%d: flip of octet %d: %v, want ErrIntegrity", n, i, err)
-					}
-				}
+			})
+		}
+	}
+}
+
+// roundTrips checks that r opens what s seals, for several lengths, and
+// detects every single-bit change.
+func roundTrips(t *testing.T, s, r *SKCipher, ad []byte) {
+	t.Helper()
+	for _, n := range []int{0, 1, 15, 16, 17, 200, 1000} {
+		pt := bytes.Repeat([]byte{byte(n)}, n)
+		body, err := s.Seal(ad, pt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(body) != s.BodyLen(n) {
+			t.Errorf("n=%d: body %d octets, BodyLen says %d", n, len(body), s.BodyLen(n))
+		}
+		got, err := r.Open(ad, body)
+		if err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("n=%d: Open = %x, %v; want %x", n, got, err, pt)
+		}
+		// Every single-bit change of the AD or body is detected.
+		for i := range len(ad) + len(body) {
+			a, b := bytes.Clone(ad), bytes.Clone(body)
+			if i < len(a) {
+				a[i] ^= 0x80
+			} else {
+				b[i-len(a)] ^= 0x80
 			}
-		})
+			if _, err := r.Open(a, b); !errors.Is(err, ErrIntegrity) {
+				t.Fatalf("n=%d: flip of octet %d: %v, want ErrIntegrity", n, i, err)
+			}
+		}
 	}
 }
 
@@ -150,16 +169,18 @@ func TestSKMalformed(t *testing.T) {
 
 // sealRaw protects data as is, without adding padding or a Pad Length.
 func sealRaw(c *SKCipher, data []byte) []byte {
-	if c.aead != nil {
-		iv := make([]byte, aeadIVLen)
-		copy(c.nonce[saltLen:], iv)
-		return c.aead.Seal(iv, c.nonce[:], data, nil)
+	x, err := c.expand()
+	if err != nil {
+		panic(err)
+	}
+	if x.aead != nil {
+		clear(x.nonce[saltLen:]) // the explicit IV is zero
+		return x.aead.Seal(make([]byte, aeadIVLen), x.nonce[:], data, nil)
 	}
 	body := make([]byte, 16+len(data))
-	cipher.NewCBCEncrypter(c.block, body[:16]).CryptBlocks(body[16:], data)
-	c.mac.Reset()
-	c.mac.Write(body)
-	return append(body, c.mac.Sum(nil)[:c.icvLen]...)
+	cipher.NewCBCEncrypter(x.block, body[:16]).CryptBlocks(body[16:], data)
+	x.mac.Write(body)
+	return append(body, x.mac.Sum(nil)[:x.icvLen]...)
 }
 
 func TestNewSKCipherErrors(t *testing.T) {

@@ -1,8 +1,11 @@
 package ike
 
 import (
+	"flag"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"testing"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
@@ -35,6 +38,8 @@ func (discard) InstallChildSA(dataplane.ChildSA) error     { return nil }
 func (discard) ActivateOutbound(dataplane.ChildSAID) error { return nil }
 func (discard) DeleteChildSA(dataplane.ChildSAID) error    { return nil }
 
+var heapProfile = flag.String("bench.heap-profile", "", "write the heap profile of BenchmarkMemoryPerSA, taken while the SAs are held, to `file`")
+
 // BenchmarkMemoryPerSA reports the heap held by one established IKE SA with
 // its CHILD SA (B/SA, the average of initiator and responder), measured
 // with runtime.MemStats around the creation of b.N pairs.
@@ -58,5 +63,15 @@ func BenchmarkMemoryPerSA(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(sas)), "B/SA")
+	if *heapProfile != "" {
+		f, err := os.Create(*heapProfile)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
 	runtime.KeepAlive(sas)
 }

@@ -9,21 +9,29 @@ import (
 )
 
 // child is a CHILD SA installed in the data plane (RFC 7296 section 1.3).
+// A hub holds tens of thousands: the fields are ordered so that the small
+// ones share the last words.
 type child struct {
 	id dataplane.ChildSAID
-	// installed is when it went to the data plane; pfs the D-H group of
-	// the exchange that created it, 0 without PFS.
-	installed time.Time
-	pfs       wire.DHGroup
 	// local and remote are the negotiated traffic selectors, ours and the
 	// peer's, which a rekey proposes again (section 2.8).
 	local, remote []wire.Selector
-	// rekeyAt and expireAt are the soft and hard expiry of its lifetime,
-	// rekeyBytes and expireBytes those of its volume lifetime (0: none).
+	// rekeyAt and expireAt are the soft and hard expiry of its lifetime
+	// (expireAt less the lifetime is when it was installed), rekeyBytes
+	// and expireBytes those of its volume lifetime (0: none).
 	rekeyAt, expireAt       time.Time
 	rekeyBytes, expireBytes uint64
 	// rekeying is our rekey of this CHILD SA, queued or outstanding.
 	rekeying *childRekey
+	// activateAt and successor: see pendingOut.
+	activateAt time.Time
+	successor  *child
+	// alg and encap are its transforms and UDP encapsulation as
+	// installed; pfs the D-H group of the exchange that created it, 0
+	// without PFS.
+	alg   algorithms
+	encap dataplane.UDPEncap
+	pfs   wire.DHGroup
 	// replaced is set once a rekey created its successor: it carries no
 	// new traffic and waits for its Delete exchange (section 2.8).
 	replaced bool
@@ -33,14 +41,32 @@ type child struct {
 	// is the CHILD SA that the peer's rekey of this one created, pending
 	// until this one goes (see task_rekey_child.go).
 	pendingOut bool
-	activateAt time.Time
-	successor  *child
 }
 
-// ChildInfo is what an SA knows of one of its CHILD SAs besides what it
-// handed to the data plane.
+// algorithms are a CHILD SA's dataplane.Algorithms in 8 octets instead
+// of 24.
+type algorithms struct {
+	encr, keyBits, integ uint16
+	esn                  bool
+}
+
+func packAlgorithms(a dataplane.Algorithms) algorithms {
+	return algorithms{encr: a.Encr, keyBits: uint16(a.EncrKeyBits), integ: a.Integ, esn: a.ESN}
+}
+
+func (a algorithms) unpack() dataplane.Algorithms {
+	return dataplane.Algorithms{Encr: a.encr, EncrKeyBits: int(a.keyBits), Integ: a.integ, ESN: a.esn}
+}
+
+// ChildInfo is what an SA knows of one of its CHILD SAs: what it handed to
+// the data plane, without the keys, and its lifetime.
 type ChildInfo struct {
 	ID dataplane.ChildSAID
+	// Algorithms are its ESP transforms, LocalTS and RemoteTS its
+	// traffic selectors and Encap its UDP encapsulation, as installed.
+	Algorithms        dataplane.Algorithms
+	LocalTS, RemoteTS []dataplane.TrafficSelector
+	Encap             dataplane.UDPEncap
 	// Installed is when the CHILD SA went to the data plane; RekeyAt and
 	// ExpireAt are its soft and hard expiry (RFC 7296 section 2.8).
 	Installed, RekeyAt, ExpireAt time.Time
@@ -58,7 +84,8 @@ type ChildInfo struct {
 func (sa *SA) ChildInfos() []ChildInfo {
 	out := make([]ChildInfo, len(sa.children))
 	for i, c := range sa.children {
-		out[i] = ChildInfo{ID: c.id, Installed: c.installed, RekeyAt: c.rekeyAt, ExpireAt: c.expireAt,
+		out[i] = ChildInfo{ID: c.id, Algorithms: c.alg.unpack(), LocalTS: fromWire(c.local), RemoteTS: fromWire(c.remote), Encap: c.encap,
+			Installed: c.expireAt.Add(-sa.cfg.ChildLifetime()), RekeyAt: c.rekeyAt, ExpireAt: c.expireAt,
 			LifetimeKB: c.expireBytes / 1024, PFSGroup: c.pfs, Replaced: c.replaced || sa.isDeleting(c)}
 	}
 	return out
@@ -88,10 +115,11 @@ func (sa *SA) childByOut(spi uint32) *child {
 	return sa.children[i]
 }
 
-// addChild records a CHILD SA just installed and starts its lifetime.
-func (sa *SA) addChild(id dataplane.ChildSAID, pfs wire.DHGroup, local, remote []wire.Selector) *child {
+// addChild records the CHILD SA in, just installed, and starts its
+// lifetime. local and remote are its selectors in the wire's form.
+func (sa *SA) addChild(in *dataplane.ChildSA, pfs wire.DHGroup, local, remote []wire.Selector) *child {
 	now := sa.env.Now()
-	c := &child{id: id, installed: now, pfs: pfs, local: local, remote: remote}
+	c := &child{id: in.ID(), pfs: pfs, local: local, remote: remote, alg: packAlgorithms(in.Algorithms), encap: in.Encap}
 	c.rekeyAt, c.expireAt = now.Add(sa.softLifetime(sa.cfg.ChildLifetime())), now.Add(sa.cfg.ChildLifetime())
 	sa.startVolumes(c)
 	sa.children = append(sa.children, c)
@@ -100,13 +128,16 @@ func (sa *SA) addChild(id dataplane.ChildSAID, pfs wire.DHGroup, local, remote [
 
 // isDeleting reports whether our Delete request for c is queued or
 // outstanding.
-func (sa *SA) isDeleting(c *child) bool { return slices.Contains(sa.deleting, c.id.InSPI) }
+func (sa *SA) isDeleting(c *child) bool {
+	return sa.ext != nil && slices.Contains(sa.ext.deleting, c.id.InSPI)
+}
 
 // queueChildDelete queues the INFORMATIONAL exchange that deletes c (RFC
 // 7296 section 1.4.1); c leaves the data plane when the response arrives.
 // A rekey of c still queued is dropped.
 func (sa *SA) queueChildDelete(c *child) {
-	sa.deleting = append(sa.deleting, c.id.InSPI)
+	x := sa.extra()
+	x.deleting = append(x.deleting, c.id.InSPI)
 	sa.dropQueuedRekey(c)
 	sa.mgr.queue = append(sa.mgr.queue, &exchange{typ: wire.Informational, tasks: []task{&childDelete{sa: sa, spis: []uint32{c.id.InSPI}}}})
 }

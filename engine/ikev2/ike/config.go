@@ -114,6 +114,15 @@ func (r Retransmit) delay(n int) time.Duration {
 	return time.Duration(d)
 }
 
+// retransmit returns the retransmission schedule of requests, the
+// default applied.
+func (c *Config) retransmit() Retransmit {
+	if c.Retransmit == (Retransmit{}) {
+		return DefaultRetransmit
+	}
+	return c.Retransmit
+}
+
 // total returns the time from the first transmission of a request to the
 // moment the exchange fails without a response.
 func (r Retransmit) total() time.Duration {

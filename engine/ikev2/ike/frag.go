@@ -239,7 +239,7 @@ func (sa *SA) expireFragments(now time.Time) {
 // budget. Call it when the SA is dropped; an SA that fails releases it
 // itself.
 func (sa *SA) Close() {
-	if sa.parent == nil && sa.frag.r != nil {
+	if sa.parent() == nil && sa.frag.r != nil {
 		sa.frag.r.Close()
 	}
 }

@@ -106,8 +106,8 @@ func TestFragmentation(t *testing.T) {
 			p.deliver(rekeyChild(p.i))
 			checkOneChild(t, p)
 			p.deliver(rekeyIKE(p.r))
-			if len(p.i.others) != 0 || len(p.r.others) != 0 || !p.i.Fragmentation() {
-				t.Fatalf("IKE rekey left %d / %d old IKE SAs, fragmentation %v", len(p.i.others), len(p.r.others), p.i.Fragmentation())
+			if len(p.i.others()) != 0 || len(p.r.others()) != 0 || !p.i.Fragmentation() {
+				t.Fatalf("IKE rekey left %d / %d old IKE SAs, fragmentation %v", len(p.i.others()), len(p.r.others()), p.i.Fragmentation())
 			}
 			p.deliver(rekeyChild(p.r))
 			checkOneChild(t, p)

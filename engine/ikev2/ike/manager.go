@@ -72,7 +72,7 @@ func (sa *SA) schedule(ex *exchange) Retransmit {
 	if ex.retransmit != (Retransmit{}) {
 		return ex.retransmit
 	}
-	return sa.cfg.Retransmit
+	return sa.cfg.retransmit()
 }
 
 // manager is the task manager of an IKE SA: message IDs, the window of one
@@ -150,12 +150,14 @@ func (sa *SA) Tick(now time.Time) []Datagram {
 	out := sa.retransmit(now)
 	out = append(out, sa.tickOthers(now)...)
 	sa.expireFragments(now)
-	if sa.state == StateEstablished && sa.parent == nil {
+	if sa.state == StateEstablished && sa.parent() == nil {
 		sa.expire(now)
 		sa.checkLiveness(now)
 	}
 	out = append(out, sa.startNext()...)
-	return append(out, sa.startOthers()...)
+	out = append(out, sa.startOthers()...)
+	sa.tidy()
+	return out
 }
 
 // retransmit sends the outstanding request again if its timer expired, or
@@ -188,7 +190,7 @@ func (sa *SA) NextTimer() (time.Time, bool) {
 	if sa.mgr.active != nil {
 		t.at(sa.mgr.active.next)
 	}
-	if sa.state == StateEstablished && sa.parent == nil {
+	if sa.state == StateEstablished && sa.parent() == nil {
 		sa.lifetimeTimers(&t)
 		sa.livenessTimer(&t)
 	}
@@ -241,12 +243,14 @@ func (sa *SA) handleResponse(wm *wire.Message, raw []byte, m *message) []Datagra
 // runAfter runs what tasks left for the end of the exchange, once its
 // message IDs are counted on the IKE SA that carried it.
 func (sa *SA) runAfter() {
-	for len(sa.after) > 0 {
-		fn := sa.after[0]
-		sa.after = sa.after[1:]
+	for sa.ext != nil && len(sa.ext.after) > 0 {
+		fn := sa.ext.after[0]
+		sa.ext.after = sa.ext.after[1:]
 		fn()
 	}
-	sa.after = nil
+	if sa.ext != nil {
+		sa.ext.after = nil
+	}
 }
 
 // handleRequest answers a request: a retransmitted one from the cached

@@ -20,13 +20,19 @@ import (
 func (sa *SA) newOther(k keyset) *SA {
 	return &SA{cfg: sa.cfg, env: sa.env, keyset: k, state: StateEstablished,
 		local: sa.local, remote: sa.remote, peerID: sa.peerID,
-		natLocal: sa.natLocal, natRemote: sa.natRemote, parent: sa}
+		natLocal: sa.natLocal, natRemote: sa.natRemote, ext: &extra{parent: sa}}
+}
+
+// addOther adds o to the others.
+func (sa *SA) addOther(o *SA) {
+	x := sa.extra()
+	x.others = append(x.others, o)
 }
 
 // owner returns the actor an SA belongs to: its parent, or itself.
 func (sa *SA) owner() *SA {
-	if sa.parent != nil {
-		return sa.parent
+	if p := sa.parent(); p != nil {
+		return p
 	}
 	return sa
 }
@@ -34,14 +40,14 @@ func (sa *SA) owner() *SA {
 // otherFor returns the one of the others whose SPIs the datagram b
 // carries, or nil.
 func (sa *SA) otherFor(b []byte) *SA {
-	if len(sa.others) == 0 {
+	if len(sa.others()) == 0 {
 		return nil
 	}
 	h, err := wire.DecodeHeader(b)
 	if err != nil {
 		return nil
 	}
-	for _, o := range sa.others {
+	for _, o := range sa.others() {
 		if h.SPIi == o.spiI && h.SPIr == o.spiR {
 			return o
 		}
@@ -57,9 +63,10 @@ func (sa *SA) otherFor(b []byte) *SA {
 // lifetime starts.
 func (sa *SA) switchTo(next *SA, del bool) {
 	sa.keyset, next.keyset = next.keyset, sa.keyset
+	sa.compact()
 	sa.mgr.queue, next.mgr.queue = next.mgr.queue, nil
-	if !slices.Contains(sa.others, next) {
-		sa.others = append(sa.others, next)
+	if !slices.Contains(sa.others(), next) {
+		sa.addOther(next)
 	}
 	sa.retire(next, del)
 	sa.startIKELifetime()
@@ -74,17 +81,17 @@ func (sa *SA) retire(o *SA, del bool) {
 		o.mgr.queue = append(o.mgr.queue, &exchange{typ: wire.Informational, tasks: []task{&ikeDelete{sa: o}}})
 		return
 	}
-	o.until = sa.env.Now().Add(sa.cfg.Retransmit.total())
+	o.extra().until = sa.env.Now().Add(sa.cfg.retransmit().total())
 }
 
 // othersNext returns the earliest timer of the others.
 func (sa *SA) othersNext(t *timerMin) {
-	for _, o := range sa.others {
+	for _, o := range sa.others() {
 		if next, ok := o.NextTimer(); ok {
 			t.at(next)
 		}
 		if o.mgr.active == nil {
-			t.at(o.until) // an exchange under way runs its course first
+			t.at(o.ext.until) // an exchange under way runs its course first
 		}
 	}
 }
@@ -92,7 +99,7 @@ func (sa *SA) othersNext(t *timerMin) {
 // tickOthers runs the timers of the others and returns what they send.
 func (sa *SA) tickOthers(now time.Time) []Datagram {
 	var out []Datagram
-	for _, o := range sa.others {
+	for _, o := range sa.others() {
 		out = append(out, o.Tick(now)...)
 	}
 	sa.pruneOthers(now)
@@ -102,7 +109,7 @@ func (sa *SA) tickOthers(now time.Time) []Datagram {
 // startOthers sends the requests the others have queued.
 func (sa *SA) startOthers() []Datagram {
 	var out []Datagram
-	for _, o := range sa.others {
+	for _, o := range sa.others() {
 		out = append(out, o.startNext()...)
 	}
 	return out
@@ -111,11 +118,15 @@ func (sa *SA) startOthers() []Datagram {
 // pruneOthers forgets the others that ended: deleted, failed, or no longer
 // awaiting the peer's Delete. Their SPIs are reported by RetiredSPIs.
 func (sa *SA) pruneOthers(now time.Time) {
-	sa.others = slices.DeleteFunc(sa.others, func(o *SA) bool {
+	x := sa.ext
+	if x == nil {
+		return
+	}
+	x.others = slices.DeleteFunc(x.others, func(o *SA) bool {
 		done := o.mgr.active == nil && (o.state == StateDeleted || o.state == StateFailed ||
-			(!o.until.IsZero() && !now.Before(o.until)))
+			(!o.ext.until.IsZero() && !now.Before(o.ext.until)))
 		if done {
-			sa.retired = append(sa.retired, o.spiSet())
+			x.retired = append(x.retired, o.spiSet())
 		}
 		return done
 	})
@@ -123,8 +134,12 @@ func (sa *SA) pruneOthers(now time.Time) {
 
 // dropOthers forgets all the others, when the actor itself ends.
 func (sa *SA) dropOthers() {
-	for _, o := range sa.others {
-		sa.retired = append(sa.retired, o.spiSet())
+	x := sa.ext
+	if x == nil {
+		return
 	}
-	sa.others = nil
+	for _, o := range x.others {
+		x.retired = append(x.retired, o.spiSet())
+	}
+	x.others = nil
 }

@@ -78,7 +78,7 @@ func innerTypes(t testing.TB, to *SA, data []byte) []wire.PayloadType {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range append([]*SA{to}, to.others...) {
+	for _, o := range append([]*SA{to}, to.others()...) {
 		if wm.Header.SPIi == o.spiI && wm.Header.SPIr == o.spiR {
 			to = o
 		}
@@ -187,8 +187,8 @@ func TestRekeyChild(t *testing.T) {
 				t.Errorf("responder deleted %d CHILD SAs, want 1", n)
 			}
 			for _, sa := range []*SA{p.i, p.r} {
-				if sa.State() != StateEstablished || sa.mgr.active != nil || len(sa.deleting) != 0 {
-					t.Errorf("state %v, active %v, deleting %x", sa.State(), sa.mgr.active, sa.deleting)
+				if sa.State() != StateEstablished || sa.mgr.active != nil || len(deleting(sa)) != 0 {
+					t.Errorf("state %v, active %v, deleting %x", sa.State(), sa.mgr.active, deleting(sa))
 				}
 				info := sa.ChildInfos()
 				if len(info) != 1 || info[0].PFSGroup != tt.group || info[0].Replaced || !info[0].Installed.Equal(t0) ||
@@ -257,8 +257,8 @@ func TestRekeyIKE(t *testing.T) {
 				t.Errorf("roles: rekey initiator %v, responder %v", from.initiator, to.initiator)
 			}
 			for _, sa := range []*SA{p.i, p.r} {
-				if sa.State() != StateEstablished || len(sa.others) != 0 || len(sa.LiveSPIs()) != 1 {
-					t.Errorf("state %v with %d IKE SAs beside, want established alone", sa.State(), len(sa.others))
+				if sa.State() != StateEstablished || len(sa.others()) != 0 || len(sa.LiveSPIs()) != 1 {
+					t.Errorf("state %v with %d IKE SAs beside, want established alone", sa.State(), len(sa.others()))
 				}
 				retired := sa.RetiredSPIs()
 				if len(retired) != 1 || retired[0].SPIi != oldI || retired[0].SPIr != oldR {
@@ -330,8 +330,8 @@ func TestRekeyChildCollision(t *testing.T) {
 			t.Errorf("seed %d: deleted %d / %d CHILD SAs, want the old and the redundant one on each side", seed, n, m)
 		}
 		for _, sa := range []*SA{p.i, p.r} {
-			if sa.mgr.active != nil || len(sa.mgr.queue) != 0 || len(sa.deleting) != 0 || sa.children[0].replaced {
-				t.Errorf("seed %d: exchanges left: active %v, queue %d, deleting %x", seed, sa.mgr.active, len(sa.mgr.queue), sa.deleting)
+			if sa.mgr.active != nil || len(sa.mgr.queue) != 0 || len(deleting(sa)) != 0 || sa.children[0].replaced {
+				t.Errorf("seed %d: exchanges left: active %v, queue %d, deleting %x", seed, sa.mgr.active, len(sa.mgr.queue), deleting(sa))
 			}
 		}
 		// The survivor sends on both sides; the redundant SA, deleted,
@@ -371,8 +371,8 @@ func TestRekeyIKECollision(t *testing.T) {
 			t.Errorf("seed %d: both sides initiator=%v", seed, p.i.initiator)
 		}
 		for _, sa := range []*SA{p.i, p.r} {
-			if sa.State() != StateEstablished || len(sa.others) != 0 {
-				t.Errorf("seed %d: state %v with %d IKE SAs beside", seed, sa.State(), len(sa.others))
+			if sa.State() != StateEstablished || len(sa.others()) != 0 {
+				t.Errorf("seed %d: state %v with %d IKE SAs beside", seed, sa.State(), len(sa.others()))
 			}
 			if n := len(sa.RetiredSPIs()); n != 2 {
 				t.Errorf("seed %d: %d IKE SAs retired, want the old and the redundant one", seed, n)
@@ -429,7 +429,7 @@ func TestCreateChildSA(t *testing.T) {
 			before, _ := p.i.SPIs()
 			p.advance(t0.Add(rekeyRetry))
 			after, _ := p.r.SPIs()
-			if after == before || !p.i.initiator || p.r.initiator || len(p.r.others) != 0 {
+			if after == before || !p.i.initiator || p.r.initiator || len(p.r.others()) != 0 {
 				t.Errorf("second attempt: SPI %x (was %x), roles %v/%v", after, before, p.i.initiator, p.r.initiator)
 			}
 		}},
@@ -545,4 +545,12 @@ func TestAuthChildWithoutDH(t *testing.T) {
 	if diff := cmp.Diff(want, groups); diff != "" {
 		t.Errorf("D-H transforms offered (-want +got):\n%s", diff)
 	}
+}
+
+// deleting returns the inbound SPIs of the CHILD SAs that sa is deleting.
+func deleting(sa *SA) []uint32 {
+	if sa.ext == nil {
+		return nil
+	}
+	return sa.ext.deleting
 }

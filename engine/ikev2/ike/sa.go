@@ -62,11 +62,11 @@ type SA struct {
 	env Env
 	// keyset is the current IKE SA: SPIs, role, keys, message IDs.
 	keyset
-	state State
-	err   error
 
 	local, remote netip.AddrPort // the IKE endpoints, floated by NAT-T
 	peerID        Identity
+	// state is the SA's state, next to the other small fields.
+	state State
 	// initialContact records INITIAL_CONTACT in the peer's IKE_AUTH
 	// request (RFC 7296 section 2.4; task_auth.go).
 	initialContact bool
@@ -85,19 +85,30 @@ type SA struct {
 	hs *handshake
 
 	children []*child
-	childErr error
-	// deleting holds the inbound SPIs of the CHILD SAs whose Delete
-	// request is queued or outstanding (RFC 7296 section 1.4.1).
-	deleting []uint32
 
 	// timers holds the lifetimes and dead peer detection.
 	timers
 	// rekeying is our IKE SA rekey exchange, queued or outstanding.
 	rekeying *ikeRekey
+
+	// ext is what only a failed SA, or one that deletes CHILD SAs or
+	// rekeys, needs; nil otherwise (see extra).
+	ext *extra
+}
+
+// extra is the state of an SA that fails, deletes CHILD SAs or rekeys: it
+// is allocated when first needed and dropped once empty again (tidy), so
+// that the idle SAs of a hub, tens of thousands, do not carry it.
+type extra struct {
+	// err is why the SA failed; childErr why the CHILD SA of IKE_AUTH
+	// was not created while the IKE SA was (RFC 7296 section 1.2).
+	err, childErr error
+	// deleting holds the inbound SPIs of the CHILD SAs whose Delete
+	// request is queued or outstanding (RFC 7296 section 1.4.1).
+	deleting []uint32
 	// after holds what must run once the current exchange is complete,
 	// its message ID counted (the switch to a rekeyed IKE SA).
 	after []func()
-
 	// others are IKE SAs beside the current one: those replaced by a
 	// rekey, and those a simultaneous rekey created (section 2.8.1), each
 	// kept until it is deleted. retired are the SPIs of those that ended,
@@ -110,16 +121,65 @@ type SA struct {
 	until  time.Time
 }
 
+// extra returns the SA's extra state, allocating it if need be.
+func (sa *SA) extra() *extra {
+	if sa.ext == nil {
+		sa.ext = &extra{}
+	}
+	return sa.ext
+}
+
+// tidy drops the extra state once nothing is left in it.
+func (sa *SA) tidy() {
+	x := sa.ext
+	if x != nil && x.err == nil && x.childErr == nil && len(x.deleting) == 0 && len(x.after) == 0 &&
+		len(x.others) == 0 && len(x.retired) == 0 && x.parent == nil {
+		sa.ext = nil
+	}
+}
+
+// others returns the IKE SAs beside the current one (see extra).
+func (sa *SA) others() []*SA {
+	if sa.ext == nil {
+		return nil
+	}
+	return sa.ext.others
+}
+
+// parent returns, for one of the others, the SA that runs it; nil for an
+// actor.
+func (sa *SA) parent() *SA {
+	if sa.ext == nil {
+		return nil
+	}
+	return sa.ext.parent
+}
+
 // keyset is one IKE SA as the wire sees it: its SPIs, our role in it, its
 // keys and its message IDs (RFC 7296 sections 2.2, 2.14 and 2.18).
 type keyset struct {
 	initiator  bool
 	spiI, spiR uint64
 	suite      negotiated // the IKE SA's transforms (status.go)
-	prf        ikecrypto.PRF
 	skd        []byte
 	out, in    *ikecrypto.SKCipher
 	mgr        manager
+}
+
+// prf returns the IKE SA's PRF (RFC 7296 section 2.13), checked when its
+// keys were derived.
+func (k *keyset) prf() ikecrypto.PRF {
+	p, _ := ikecrypto.NewPRF(k.suite.prf)
+	return p
+}
+
+// compact drops the expanded SK ciphers of an established IKE SA, which
+// protects a message every few minutes at most (ikecrypto.SKCipher).
+func (k *keyset) compact() {
+	if k.out != nil {
+		k.out.Compact()
+		k.in.Compact()
+	}
 }
 
 // SPISet identifies one IKE SA that an SA runs: its SPIs and whether we
@@ -155,11 +215,6 @@ func newSA(cfg *Config, env Env, initiator bool) (*SA, error) {
 	if err := cfg.check(); err != nil {
 		return nil, fmt.Errorf("ike: config: %w", err)
 	}
-	if cfg.Retransmit == (Retransmit{}) {
-		c := *cfg
-		c.Retransmit = DefaultRetransmit
-		cfg = &c
-	}
 	return &SA{cfg: cfg, env: env, keyset: keyset{initiator: initiator}, local: cfg.Local, remote: cfg.Remote, hs: &handshake{group: firstGroup(cfg.Proposals)}}, nil
 }
 
@@ -167,11 +222,21 @@ func newSA(cfg *Config, env Env, initiator bool) (*SA, error) {
 func (sa *SA) State() State { return sa.state }
 
 // Err returns why the SA failed, or nil.
-func (sa *SA) Err() error { return sa.err }
+func (sa *SA) Err() error {
+	if sa.ext == nil {
+		return nil
+	}
+	return sa.ext.err
+}
 
 // ChildErr returns why the CHILD SA of IKE_AUTH was not created while the
 // IKE SA was (RFC 7296 section 1.2), or nil.
-func (sa *SA) ChildErr() error { return sa.childErr }
+func (sa *SA) ChildErr() error {
+	if sa.ext == nil {
+		return nil
+	}
+	return sa.ext.childErr
+}
 
 // SPIs returns the initiator's and the responder's IKE SPIs.
 func (sa *SA) SPIs() (spiI, spiR uint64) { return sa.spiI, sa.spiR }
@@ -204,7 +269,7 @@ func (sa *SA) ChildSAs() []dataplane.ChildSAID {
 // 2.8.1 and 2.18). Messages for any of them belong to this SA.
 func (sa *SA) LiveSPIs() []SPISet {
 	out := []SPISet{sa.spiSet()}
-	for _, o := range sa.others {
+	for _, o := range sa.others() {
 		out = append(out, o.spiSet())
 	}
 	return out
@@ -214,8 +279,12 @@ func (sa *SA) LiveSPIs() []SPISet {
 // since the last call (replaced IKE SAs once deleted), so that a router
 // can forget them.
 func (sa *SA) RetiredSPIs() []SPISet {
-	r := sa.retired
-	sa.retired = nil
+	if sa.ext == nil {
+		return nil
+	}
+	r := sa.ext.retired
+	sa.ext.retired = nil
+	sa.tidy()
 	return r
 }
 
@@ -236,14 +305,14 @@ func (sa *SA) Initiate() ([]Datagram, error) {
 		{typ: wire.IKESAInit, tasks: []task{&ikeInit{sa: sa}}},
 		{typ: wire.IKEAuth, tasks: []task{&ikeAuth{sa: sa}, authChildCreate(sa)}},
 	}
-	return sa.startNext(), sa.err
+	return sa.startNext(), sa.Err()
 }
 
 // fail records the failure of the SA and stops its exchanges.
 func (sa *SA) fail(err error) {
-	sa.state, sa.err = StateFailed, err
+	sa.state, sa.extra().err = StateFailed, err
 	sa.mgr.active, sa.mgr.queue = nil, nil
-	sa.hs, sa.rekeying, sa.after = nil, nil, nil
+	sa.hs, sa.rekeying, sa.ext.after = nil, nil, nil
 	sa.dropOthers()
 	sa.Close()
 }
@@ -252,6 +321,7 @@ func (sa *SA) fail(err error) {
 // state and starts the IKE SA's lifetime and dead peer detection.
 func (sa *SA) establish() {
 	sa.state, sa.hs = StateEstablished, nil
+	sa.compact()
 	sa.startIKELifetime()
 	sa.lastRecv = sa.env.Now()
 }
@@ -349,7 +419,9 @@ func (sa *SA) HandleDatagram(b []byte, local, from netip.AddrPort) []Datagram {
 	} else {
 		out = sa.handle(b, local, from)
 	}
-	return append(out, sa.startOthers()...)
+	out = append(out, sa.startOthers()...)
+	sa.tidy()
+	return out
 }
 
 // handle processes a datagram for the current IKE SA.

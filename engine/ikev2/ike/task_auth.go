@@ -37,7 +37,7 @@ func (t *ikeAuth) build(m *message) error {
 // auth returns our AUTH payload over our IKE_SA_INIT message, the peer's
 // nonce and our ID (section 2.15).
 func (t *ikeAuth) auth(ourInit, peerNonce, skp, idBody []byte) *wire.Auth {
-	p := t.sa.prf
+	p := t.sa.prf()
 	octets := ikecrypto.SignedOctets(p, ourInit, peerNonce, skp, idBody)
 	return &wire.Auth{Method: wire.AuthSharedKeyMIC, Data: ikecrypto.PSKAuth(p, t.sa.cfg.LocalPSK, octets)}
 }
@@ -87,8 +87,8 @@ func (t *ikeAuth) process(m *message) error {
 	// RestOfInitIDPayload / RestOfRespIDPayload: the ID payload as received,
 	// from the ID Type octet on, reserved octets included (section 2.15).
 	idBody := append([]byte{byte(id.IDType), id.Reserved[0], id.Reserved[1], id.Reserved[2]}, id.Data...)
-	octets := ikecrypto.SignedOctets(sa.prf, peerInit, ourNonce, skp, idBody)
-	if !ikecrypto.VerifyPSKAuth(sa.prf, sa.cfg.RemotePSK, octets, auth.Data) {
+	octets := ikecrypto.SignedOctets(sa.prf(), peerInit, ourNonce, skp, idBody)
+	if !ikecrypto.VerifyPSKAuth(sa.prf(), sa.cfg.RemotePSK, octets, auth.Data) {
 		return &NotifyError{Type: wire.AuthenticationFailed, Err: fmt.Errorf("%w: AUTH of %v does not verify with the pre-shared key", errAuth, peer)}
 	}
 	sa.peerID = Identity{Type: peer.Type, Data: bytes.Clone(peer.Data)}

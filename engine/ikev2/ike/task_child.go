@@ -138,7 +138,7 @@ func (t *childCreate) process(m *message) error {
 	}
 	t.err = t.processRequest(m)
 	if t.err != nil && t.exch == wire.IKEAuth {
-		t.sa.childErr = t.err
+		t.sa.extra().childErr = t.err
 	}
 	return nil
 }
@@ -251,7 +251,7 @@ func (t *childCreate) refused(m *message) {
 	}
 	t.err = err
 	if t.exch == wire.IKEAuth {
-		t.sa.childErr = err
+		t.sa.extra().childErr = err
 	}
 }
 
@@ -275,7 +275,7 @@ func (t *childCreate) install(peerSPI uint32) error {
 		ni, nr = sa.hs.ni, sa.hs.nr
 	}
 	n := suiteOf(t.chosen.Transforms)
-	keys, err := ikecrypto.DeriveChildKeys(sa.prf, sa.skd, n.encr, n.integ, t.gir, ni, nr)
+	keys, err := ikecrypto.DeriveChildKeys(sa.prf(), sa.skd, n.encr, n.integ, t.gir, ni, nr)
 	if err != nil {
 		return fmt.Errorf("child keys: %w", err)
 	}
@@ -305,7 +305,7 @@ func (t *childCreate) install(peerSPI uint32) error {
 	if t.gir != nil {
 		pfs = t.group
 	}
-	t.installed = sa.addChild(c.ID(), pfs, local, remote)
+	t.installed = sa.addChild(&c, pfs, local, remote)
 	if t.outboundPending {
 		sa.awaitActivation(t.installed)
 	}

@@ -138,7 +138,9 @@ func (t *childDelete) process(*message) error {
 	sa := t.sa
 	var errs []error
 	for _, spi := range t.spis {
-		sa.deleting = slices.DeleteFunc(sa.deleting, func(s uint32) bool { return s == spi })
+		if sa.ext != nil {
+			sa.ext.deleting = slices.DeleteFunc(sa.ext.deleting, func(s uint32) bool { return s == spi })
+		}
 		if sa.childByIn(spi) != nil {
 			errs = append(errs, sa.removeChild(spi))
 		}
@@ -194,10 +196,14 @@ func (sa *SA) DeleteChild(spi uint32) ([]Datagram, error) {
 // leave the data plane and its exchanges stop. A failure to remove a CHILD
 // SA is kept as the SA's error.
 func (sa *SA) deleted() {
-	sa.err = sa.deleteChildren(nil)
+	if err := sa.deleteChildren(nil); err != nil || sa.ext != nil {
+		sa.extra().err = err
+	}
 	sa.state = StateDeleted
-	sa.mgr.active, sa.mgr.queue, sa.deleting, sa.hs = nil, nil, nil, nil
-	sa.rekeying, sa.after = nil, nil
+	sa.mgr.active, sa.mgr.queue, sa.hs, sa.rekeying = nil, nil, nil, nil
+	if sa.ext != nil {
+		sa.ext.deleting, sa.ext.after = nil, nil
+	}
 	sa.dropOthers()
 }
 

@@ -236,10 +236,7 @@ func (sa *SA) deriveKeys(n negotiated, gir []byte) error {
 	if err := s.Check(); err != nil {
 		return &NotifyError{Type: wire.NoProposalChosen, Err: err}
 	}
-	prf, err := ikecrypto.NewPRF(s.PRF)
-	if err != nil {
-		return &NotifyError{Type: wire.NoProposalChosen, Err: err}
-	}
+	prf, _ := ikecrypto.NewPRF(s.PRF) // checked above
 	hs := sa.hs
 	var spiI, spiR ikecrypto.SPI
 	binary.BigEndian.PutUint64(spiI[:], sa.spiI)
@@ -248,10 +245,11 @@ func (sa *SA) deriveKeys(n negotiated, gir []byte) error {
 	if err != nil {
 		return fmt.Errorf("derive keys: %w", err)
 	}
-	if sa.out, sa.in, err = ikecrypto.NewSKCiphers(s, keys, sa.initiator, sa.env.Rand); err != nil {
+	kept := keys.Retained() // SK_pi and SK_pr stay with the handshake
+	if sa.out, sa.in, err = ikecrypto.NewSKCiphers(s, kept, sa.initiator, sa.env.Rand); err != nil {
 		return fmt.Errorf("derive keys: %w", err)
 	}
-	sa.prf, sa.skd, hs.skpi, hs.skpr = prf, keys.SKd, keys.SKpi, keys.SKpr
+	sa.skd, hs.skpi, hs.skpr = kept.SKd, keys.SKpi, keys.SKpr
 	sa.suite = n
 	return nil
 }

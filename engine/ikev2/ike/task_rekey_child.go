@@ -136,7 +136,7 @@ type createChildResponder struct {
 
 func (t *createChildResponder) process(m *message) error {
 	sa := t.sa
-	if sa.parent != nil || sa.state != StateEstablished {
+	if sa.parent() != nil || sa.state != StateEstablished {
 		t.err = notifyErr(wire.TemporaryFailure, "the IKE SA is being deleted")
 		return nil
 	}

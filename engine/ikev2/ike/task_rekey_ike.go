@@ -86,7 +86,8 @@ func (t *ikeRekey) process(m *message) error {
 			t.retryGroup = wire.DHGroup(binary.BigEndian.Uint16(t.err.Data))
 		}
 	}
-	sa.after = append(sa.after, t.done)
+	x := sa.extra()
+	x.after = append(x.after, t.done)
 	return nil
 }
 
@@ -153,7 +154,8 @@ func (t *ikeRekey) buildResponse(m *message) error {
 	}
 	t.chosen.SPI = binary.BigEndian.AppendUint64(nil, t.spi)
 	m.add(&wire.SA{Proposals: []wire.Proposal{t.chosen}}, &wire.Nonce{Data: t.nr}, &wire.KE{Group: t.group, Data: t.dh.Public()})
-	t.sa.after = append(t.sa.after, t.responded)
+	x := t.sa.extra()
+	x.after = append(x.after, t.responded)
 	return nil
 }
 
@@ -196,21 +198,18 @@ func (sa *SA) rekeyKeys(k *keyset, n negotiated, gir, ni, nr []byte) *NotifyErro
 	if err := s.Check(); err != nil {
 		return &NotifyError{Type: wire.NoProposalChosen, Err: err}
 	}
-	prf, err := ikecrypto.NewPRF(s.PRF)
-	if err != nil {
-		return &NotifyError{Type: wire.NoProposalChosen, Err: err}
-	}
 	var spiI, spiR ikecrypto.SPI
 	binary.BigEndian.PutUint64(spiI[:], k.spiI)
 	binary.BigEndian.PutUint64(spiR[:], k.spiR)
-	keys, err := ikecrypto.DeriveIKEKeys(s, ikecrypto.RekeySKEYSEED(sa.prf, sa.skd, gir, ni, nr), ni, nr, spiI, spiR)
+	keys, err := ikecrypto.DeriveIKEKeys(s, ikecrypto.RekeySKEYSEED(sa.prf(), sa.skd, gir, ni, nr), ni, nr, spiI, spiR)
 	if err != nil {
 		return &NotifyError{Type: wire.NoProposalChosen, Err: err}
 	}
+	keys = keys.Retained() // a rekeyed IKE SA has no AUTH for SK_pi and SK_pr
 	if k.out, k.in, err = ikecrypto.NewSKCiphers(s, keys, k.initiator, sa.env.Rand); err != nil {
 		return &NotifyError{Type: wire.NoProposalChosen, Err: err}
 	}
-	k.prf, k.skd, k.suite = prf, keys.SKd, n
+	k.skd, k.suite = keys.SKd, n
 	return nil
 }
 
@@ -232,7 +231,7 @@ func (t *ikeRekey) done() {
 	case t.peer == nil:
 		sa.switchTo(t.next, true)
 	case lowestNonceOurs([2][]byte{t.ni, t.nr}, t.peerNonces):
-		sa.others = append(sa.others, t.next)
+		sa.addOther(t.next)
 		sa.retire(t.next, true)
 		sa.switchTo(t.peer, false)
 	default:
@@ -250,7 +249,7 @@ func (t *ikeRekey) responded() {
 	if r := sa.rekeying; r != nil {
 		if sa.isActive(r) {
 			r.peer, r.peerNonces = t.next, [2][]byte{t.ni, t.nr}
-			sa.others = append(sa.others, t.next)
+			sa.addOther(t.next)
 			return
 		}
 		sa.dropQueued(r)

@@ -21,8 +21,15 @@ func selectors(ts []dataplane.TrafficSelector) []wire.Selector {
 	return out
 }
 
-// fromWire converts negotiated selectors for the data plane.
+// anyIPv4TS is what fromWire returns for anyIPv4, shared likewise.
+var anyIPv4TS = []dataplane.TrafficSelector{dataplane.AnyIPv4}
+
+// fromWire converts negotiated selectors for the data plane. The result
+// must not be modified.
 func fromWire(ss []wire.Selector) []dataplane.TrafficSelector {
+	if len(ss) == 1 && &ss[0] == &anyIPv4[0] {
+		return anyIPv4TS[:1:1]
+	}
 	out := make([]dataplane.TrafficSelector, len(ss))
 	for i, s := range ss {
 		out[i] = dataplane.TrafficSelector{StartAddr: s.StartAddr, EndAddr: s.EndAddr, Protocol: s.IPProtocol, StartPort: s.StartPort, EndPort: s.EndPort}
@@ -42,7 +49,26 @@ func narrow(offered []wire.Selector, allowed []dataplane.TrafficSelector) []wire
 			}
 		}
 	}
-	return out
+	return intern(out)
+}
+
+// anyIPv4 is the selector of all IPv4 traffic alone, that of every CHILD
+// SA of an IPv4 route-based tunnel: the CHILD SAs that negotiate it share
+// it (see intern) instead of holding a copy each, tens of thousands of
+// them on a hub. Nothing may modify it.
+var anyIPv4 = selectors([]dataplane.TrafficSelector{dataplane.AnyIPv4})
+
+// intern returns the shared anyIPv4 when ss is the same selector, else
+// ss. The result must not be modified; appending to it copies.
+func intern(ss []wire.Selector) []wire.Selector {
+	if len(ss) != 1 || ss[0].Raw != nil {
+		return ss
+	}
+	s, a := ss[0], anyIPv4[0]
+	if s.Type == a.Type && s.IPProtocol == a.IPProtocol && s.StartPort == a.StartPort && s.EndPort == a.EndPort && s.StartAddr == a.StartAddr && s.EndAddr == a.EndAddr {
+		return anyIPv4[:1:1]
+	}
+	return ss
 }
 
 // within reports whether every selector of got lies inside one of the

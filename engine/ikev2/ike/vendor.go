@@ -43,6 +43,13 @@ func addVendorIDs(m *message) {
 // noteVendorIDs records the vendor IDs of a message from the peer.
 func (sa *SA) noteVendorIDs(ps []wire.Payload) {
 	vs := &sa.owner().vendor
+	n := 0
+	for _, p := range ps {
+		if _, ok := p.(*wire.VendorID); ok {
+			n++
+		}
+	}
+	vs.ids = slices.Grow(vs.ids, min(n, maxPeerVendorIDs-len(vs.ids))) // one array, not doubling
 	for _, p := range ps {
 		v, ok := p.(*wire.VendorID)
 		if !ok || len(vs.ids) >= maxPeerVendorIDs {

@@ -65,7 +65,7 @@ type AdmissionStats struct {
 	CookieMissing      uint64 // carried no cookie while cookies were required: challenged
 }
 
-// admission is the node's admission state, owned by the loop.
+// admission is the node's admission state, guarded by Node.mu.
 type admission struct {
 	limits  Admission
 	cookies *ike.Cookies
@@ -144,9 +144,7 @@ func (n *Node) cookieOK(m *wire.Message, p packet) bool {
 	}
 	a.stats.CookieChallenged++
 	for _, d := range out {
-		if err := n.lis.Send(d.From, d.To, d.Data); err != nil {
-			n.log.Debug("cookie challenge not sent", "to", d.To, "err", err)
-		}
+		n.queue("", d)
 	}
 	return false
 }

@@ -3,11 +3,15 @@
 // received IKE message to its SA, drives the SAs' retransmission timers with
 // the real clock and sends what the SAs return.
 //
-// All SAs live in one goroutine, the node's loop; the SAs themselves hold
-// no locks. The transport's receive goroutines copy each message into a
-// channel, and the public methods (AddPeer, Initiate, InitiateSA, Delete,
-// DeleteChild, DeleteWhere, Status) run as closures inside the loop. The
-// SAs with a deadline (their own timer, or the expiry of a half-open or
+// The SAs hold no locks: one mutex makes whoever holds it their single
+// owner for one step. A step is a received message, run at once on the
+// receive goroutine of its socket (no hand-off to another goroutine: that
+// wake-up per datagram cost more than the IKE work), the SAs whose
+// deadline came, run by the node's timer goroutine, or a public method
+// (AddPeer, Initiate, InitiateSA, Delete, DeleteChild, DeleteWhere,
+// Status). The datagrams a step produces are queued and sent when it
+// ends, those answering one batch of received messages in one sendmmsg(2)
+// call per socket (transport.Listener.SendBatch). The SAs with a deadline (their own timer, or the expiry of a half-open or
 // failed SA) sit in a heap, and only the SAs a step touched are looked at
 // after it, so that a hub with tens of thousands of SAs costs O(log n) per
 // message or timer.

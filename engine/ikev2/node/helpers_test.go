@@ -105,7 +105,7 @@ func startNode(t *testing.T, addr netip.Addr) (*Node, *recording.Dataplane) {
 }
 
 // ikeEndpoint returns the node's IKE (port 500 role) socket.
-func ikeEndpoint(t *testing.T, n *Node) netip.AddrPort {
+func ikeEndpoint(t testing.TB, n *Node) netip.AddrPort {
 	t.Helper()
 	for _, e := range n.Endpoints() {
 		if !e.NATT {

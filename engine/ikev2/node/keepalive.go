@@ -16,9 +16,9 @@ type keepaliveMark struct {
 
 // startKeepalives sends NAT keepalives (RFC 3948 section 2.3, IOS `crypto
 // ikev2 nat keepalive N`) every interval of idleness, for as long as the
-// node runs. A goroutine wakes the loop four times per interval (once a
-// second while keepalives are off, to notice SetLimits); the work is done
-// in the loop by sendKeepalives.
+// node runs. A goroutine runs a step of the node four times per interval
+// (once a second while keepalives are off, to notice SetLimits), in which
+// sendKeepalives does the work.
 func (n *Node) startKeepalives() {
 	period := keepaliveTick(n.adm.keepalive)
 	go func() {
@@ -42,7 +42,7 @@ func (n *Node) startKeepalives() {
 	}()
 }
 
-// keepaliveTick returns how often the loop looks for SAs due a keepalive
+// keepaliveTick returns how often the node looks for SAs due a keepalive
 // every interval.
 func keepaliveTick(every time.Duration) time.Duration {
 	if every <= 0 {

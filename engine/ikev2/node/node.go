@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
@@ -36,7 +35,8 @@ type Config struct {
 	// Peer added by AddPeer matches (see the Responder type).
 	Responder *Responder
 	// OnEvent, if not nil, is told of the life of every SA (see Event).
-	// It is called from the node's loop: it must return quickly and must
+	// It is called during a step of the node (doc.go), holding its SAs,
+	// from whichever goroutine runs the step: it must return quickly and must
 	// not call the Node's methods.
 	OnEvent func(Event)
 	// Now is the clock; nil means time.Now.
@@ -62,7 +62,7 @@ type Config struct {
 // IOS does: the IKE proposals when IKE_SA_INIT arrives (from the
 // `crypto ikev2 policy` matching the local address), the rest when the
 // initiator's identity arrives in IKE_AUTH (the IKEv2 profile and its
-// keyring). Both functions are called from the node's loop.
+// keyring). Both functions are called during a step of the node (doc.go).
 type Responder struct {
 	// Proposals returns the IKE proposals for a request that came from
 	// remote to local; none drops the request silently.
@@ -105,24 +105,12 @@ const (
 	FailedLinger = time.Minute
 )
 
-// receiveQueue and receiveQueueBytes bound the received IKE messages
-// waiting for the loop, in number and in octets (64 KiB datagrams must not
-// make the queue a quarter of a gigabyte). The queue absorbs a flood of
-// IKE_SA_INIT requests while the loop is not scheduled (tens of
-// milliseconds on a loaded host at 5,000 requests/s), so that a
-// legitimate request is not dropped with them and left to its sender's
-// retransmission seconds later.
-const (
-	receiveQueue      = 4096
-	receiveQueueBytes = 8 << 20
-)
-
 // Node is a running IKE runtime. Its methods are safe for concurrent use.
 type Node struct {
 	lis     *transport.Listener
 	ikePort uint16
 	natPort uint16
-	dp      *childLog
+	dp      *statsDP
 	log     *slog.Logger
 	resp    *Responder
 	onEvent func(Event)
@@ -130,16 +118,19 @@ type Node struct {
 	adm     *admission // admission.go, keepalive.go
 	reasm   ike.Reassembly
 
-	in        chan packet
-	queued    atomic.Int64  // octets of the messages in the queue
-	dropped   atomic.Uint64 // messages dropped on a full queue
-	dropWarn  atomic.Int64  // when that was last logged (Unix ns)
-	do        chan func()
 	quit      chan struct{} // closed by Close
 	closeOnce sync.Once
 	stopped   chan struct{} // closed when the loop returns
+	timer     *time.Timer   // wakes the loop for the earliest deadline
 
-	// Owned by the loop goroutine.
+	// mu guards the rest: whoever holds it (a socket's receive
+	// goroutine, the loop, or a caller of the public methods) owns the
+	// SAs for that time.
+	mu        sync.Mutex
+	closed    bool                // the loop has stopped
+	armed     time.Time           // the deadline timer is set for, zero after it fired
+	out       []transport.Message // datagrams to send when the step ends
+	outPeer   []string            // the peer of each of them, for errors
 	peers     []Peer
 	lastID    ID
 	sas       map[ID]*entry
@@ -155,7 +146,6 @@ type entry struct {
 	id        ID
 	peer      string // the Peer name or the tag
 	initiator bool
-	cfg       ike.Config
 	sa        *ike.SA
 	half      halfKey // the halfOpen key of a responder, until established
 
@@ -175,7 +165,8 @@ type halfKey struct {
 	remote netip.AddrPort
 }
 
-// packet is a received IKE message copied out of the transport's buffer.
+// packet is a received IKE message; data aliases the transport's receive
+// buffer and is valid only during the step that handles it.
 type packet struct {
 	local, remote netip.AddrPort
 	hdr           wire.Header
@@ -195,8 +186,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		now:       cfg.Now,
 		adm:       newAdmission(cfg),
 		reasm:     cfg.Reassembly,
-		in:        make(chan packet, receiveQueue),
-		do:        make(chan func()),
+		timer:     time.NewTimer(time.Hour),
 		quit:      make(chan struct{}),
 		stopped:   make(chan struct{}),
 		sas:       map[ID]*entry{},
@@ -213,15 +203,21 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if n.reasm.Budget == nil {
 		n.reasm.Budget = frag.NewBudget(ike.DefaultFragmentMemory)
 	}
-	n.dp = &childLog{Dataplane: cfg.Dataplane, now: n.now, sas: map[dataplane.ChildSAID]installed{}}
+	n.dp = &statsDP{Dataplane: cfg.Dataplane}
+	// The sockets' goroutines handle messages as soon as they are
+	// bound: they wait for the lock until the node is complete.
+	n.mu.Lock()
 	lis, err := transport.Listen(ctx, transport.Config{
 		Addrs: cfg.Addrs, IKEPort: cfg.IKEPort, NATPort: cfg.NATPort, Handler: n, ESP: cfg.ESP,
 	})
 	if err != nil {
+		n.mu.Unlock()
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	if cfg.ESPInUDP {
 		if err := lis.EnableESPInUDP(); err != nil {
+			n.closed = true
+			n.mu.Unlock()
 			lis.Close()
 			return nil, fmt.Errorf("node: %w", err)
 		}
@@ -234,6 +230,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 			n.ikePort = e.Addr.Port()
 		}
 	}
+	n.mu.Unlock()
 	go n.loop(ctx)
 	n.startKeepalives()
 	return n, nil
@@ -266,47 +263,50 @@ func (n *Node) Close() error {
 	return nil
 }
 
-// HandleIKE implements transport.Handler: it copies the message and queues
-// it for the loop, dropping it when the queue is full (the peer
-// retransmits, RFC 7296 section 2.1).
+// HandleIKE implements transport.Handler: the socket's receive goroutine
+// runs the message's SA at once, without a hand-off to another goroutine;
+// the answers leave in EndBatch. The socket's receive buffer is the queue
+// of messages not yet handled: when it overflows the kernel drops, and the
+// peer retransmits (RFC 7296 section 2.1).
 func (n *Node) HandleIKE(p *transport.Packet) {
-	size := int64(len(p.Data))
-	if n.queued.Add(size) > receiveQueueBytes {
-		n.queued.Add(-size)
-		n.queueFull(p)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
 		return
 	}
-	pk := packet{local: p.Local, remote: p.Remote, hdr: p.Header, data: slices.Clone(p.Data)}
-	select {
-	case n.in <- pk:
-	default:
-		n.queued.Add(-size)
-		n.queueFull(p)
+	n.receive(packet{local: p.Local, remote: p.Remote, hdr: p.Header, data: p.Data})
+	n.settle()
+}
+
+// EndBatch implements transport.BatchHandler: once a batch of received
+// messages has been handled, their answers leave together.
+func (n *Node) EndBatch() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.closed {
+		n.finish()
 	}
 }
 
-// queueFull counts a message dropped on a full receive queue and logs it
-// at most once a second, with the count so far: a flood must not flood
-// the log as well.
-func (n *Node) queueFull(p *transport.Packet) {
-	dropped := n.dropped.Add(1)
-	now, last := time.Now().UnixNano(), n.dropWarn.Load()
-	if now-last < int64(time.Second) || !n.dropWarn.CompareAndSwap(last, now) {
-		return
-	}
-	n.log.Warn("receive queue full, messages dropped", "dropped", dropped, "from", p.Remote, "header", &p.Header)
-}
-
-// run executes fn in the loop and waits for it.
+// run executes fn as a step of the node, holding the SAs, and sends what
+// it queued.
 func (n *Node) run(fn func()) error {
-	ran := make(chan struct{})
-	select {
-	case n.do <- func() { fn(); close(ran) }:
-		<-ran
-		return nil
-	case <-n.stopped:
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
 		return ErrClosed
 	}
+	fn()
+	n.settle()
+	n.finish()
+	return nil
+}
+
+// finish ends a step: it sets the timer for the earliest deadline and
+// sends the queued datagrams.
+func (n *Node) finish() {
+	n.rearm()
+	n.flush()
 }
 
 // AddPeer adds a peer configuration; later IKE_SA_INIT requests from it are
@@ -361,8 +361,8 @@ func (n *Node) initiate(name string, cfg ike.Config) (ID, error) {
 	if cfg.NATPort == 0 {
 		cfg.NATPort = n.natPort
 	}
-	e := &entry{peer: name, initiator: true, cfg: cfg, index: -1}
-	sa, err := ike.NewInitiator(&e.cfg, n.env())
+	e := &entry{peer: name, initiator: true, index: -1}
+	sa, err := ike.NewInitiator(&cfg, n.env())
 	if err != nil {
 		return 0, fmt.Errorf("node: initiator for %q: %w", name, err)
 	}
@@ -381,7 +381,7 @@ func (n *Node) initiate(name string, cfg ike.Config) (ID, error) {
 	return e.id, nil
 }
 
-// add gives e its ID and makes it known to the loop.
+// add gives e its ID and makes it known to the node.
 func (n *Node) add(e *entry) {
 	n.lastID++
 	e.id = n.lastID
@@ -393,29 +393,54 @@ func (n *Node) env() ike.Env {
 	return ike.Env{Now: n.now, Rand: rand.Reader, Dataplane: n.dp, Reassembly: n.reasm}
 }
 
-// loop is the node's one goroutine: it owns every SA.
+// loop is the node's timer goroutine: it runs the SAs whose deadline has
+// come, until the node stops.
 func (n *Node) loop(ctx context.Context) {
 	defer close(n.stopped)
-	defer n.removeChildren()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
+	defer n.timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			n.stop()
 			return
 		case <-n.quit:
+			n.stop()
 			return
-		case p := <-n.in:
-			n.queued.Add(-int64(len(p.data)))
-			n.receive(p)
-		case fn := <-n.do:
-			fn()
-		case <-timer.C:
-			n.tick(n.now())
+		case <-n.timer.C:
+			n.mu.Lock()
+			n.armed = time.Time{}
+			if !n.closed {
+				n.tick(n.now())
+				n.settle()
+				n.finish()
+			}
+			n.mu.Unlock()
 		}
-		n.settle()
-		timer.Reset(n.nextTimer())
 	}
+}
+
+// rearm sets the timer for the earliest deadline in the heap, unless it
+// is set for that time or earlier already (a timer that fires early finds
+// nothing due and is set again).
+func (n *Node) rearm() {
+	if len(n.timers) == 0 {
+		return
+	}
+	next := n.timers[0].timer
+	if !n.armed.IsZero() && !next.Before(n.armed) {
+		return
+	}
+	n.armed = next
+	n.timer.Reset(max(next.Sub(n.now()), 0))
+}
+
+// stop ends the node's steps and removes the CHILD SAs of every SA from
+// the data plane.
+func (n *Node) stop() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closed = true
+	n.removeChildren()
 }
 
 // removeChildren removes the CHILD SAs of every SA from the data plane
@@ -468,7 +493,7 @@ func (n *Node) accept(p packet) *entry {
 	if p.hdr.Exchange != wire.IKESAInit || p.hdr.IsResponse() || p.hdr.MessageID != 0 {
 		return nil
 	}
-	e := n.responderEntry(p)
+	e, cfg := n.responderEntry(p)
 	if e == nil {
 		n.log.Info("IKE_SA_INIT from unknown peer dropped", "from", p.remote, "to", p.local)
 		return nil
@@ -476,8 +501,8 @@ func (n *Node) accept(p packet) *entry {
 	if !n.admit(p) {
 		return nil
 	}
-	e.cfg.Local, e.cfg.Remote = p.local, p.remote
-	sa, err := ike.NewResponder(&e.cfg, n.env())
+	cfg.Local, cfg.Remote = p.local, p.remote
+	sa, err := ike.NewResponder(cfg, n.env())
 	if err != nil {
 		n.log.Error("cannot create responder", "peer", e.peer, "err", err)
 		return nil
@@ -490,45 +515,70 @@ func (n *Node) accept(p packet) *entry {
 }
 
 // responderEntry returns the entry of a new responder SA for p, without
-// its SA: from the first Peer whose address matches, else from the
-// Responder; nil when neither takes the request.
-func (n *Node) responderEntry(p packet) *entry {
+// its SA, and the SA's configuration: from the first Peer whose address
+// matches, else from the Responder; nil when neither takes the request.
+// The entry does not keep the configuration: the SA replaces it with the
+// resolved one in IKE_AUTH.
+func (n *Node) responderEntry(p packet) (*entry, *ike.Config) {
 	i := slices.IndexFunc(n.peers, func(q Peer) bool {
 		r := q.IKE.Remote.Addr()
 		return !r.IsValid() || r.IsUnspecified() || r == p.remote.Addr()
 	})
 	if i >= 0 {
-		return &entry{peer: n.peers[i].Name, cfg: n.peers[i].IKE, index: -1}
+		cfg := n.peers[i].IKE
+		return &entry{peer: n.peers[i].Name, index: -1}, &cfg
 	}
 	if n.resp == nil {
-		return nil
+		return nil, nil
 	}
 	ps := n.resp.Proposals(p.local, p.remote)
 	if len(ps) == 0 {
-		return nil
+		return nil, nil
 	}
-	e := &entry{index: -1}
+	e, cfg := &entry{index: -1}, &ike.Config{}
 	if f := n.resp.Fragmentation; f != nil {
-		e.cfg.Fragmentation = f(p.local, p.remote)
+		cfg.Fragmentation = f(p.local, p.remote)
 	}
-	e.cfg.Proposals, e.cfg.NATPort, e.cfg.Resolve = ps, n.natPort, func(local, remote netip.AddrPort, peerID ike.Identity) (*ike.Config, error) {
+	cfg.Proposals, cfg.NATPort, cfg.Resolve = ps, n.natPort, func(local, remote netip.AddrPort, peerID ike.Identity) (*ike.Config, error) {
 		c, tag, err := n.resp.Resolve(e.id, local, remote, peerID)
 		if err == nil {
 			e.peer = tag
 		}
 		return c, err
 	}
-	return e
+	return e, cfg
 }
 
-// send transmits the datagrams an SA returned.
+// send queues the datagrams an SA returned; they leave when the step
+// ends (flush).
 func (n *Node) send(e *entry, out []ike.Datagram) {
 	for _, d := range out {
 		n.debugPacket(e, DebugSent, d.From, d.To, d.Data)
-		if err := n.lis.Send(d.From, d.To, d.Data); err != nil {
-			n.log.Warn("send failed", "peer", e.peer, "to", d.To, "err", err)
+		n.queue(e.peer, d)
+	}
+}
+
+// queue adds a datagram for peer to those sent when the step ends.
+func (n *Node) queue(peer string, d ike.Datagram) {
+	n.out = append(n.out, transport.Message{Local: d.From, Remote: d.To, Data: d.Data})
+	n.outPeer = append(n.outPeer, peer)
+}
+
+// flush sends the queued datagrams, batched by socket
+// (transport.Listener.SendBatch).
+func (n *Node) flush() {
+	if len(n.out) == 0 {
+		return
+	}
+	if n.lis.SendBatch(n.out) > 0 {
+		for i, m := range n.out {
+			if m.Err != nil {
+				n.log.Warn("send failed", "peer", n.outPeer[i], "to", m.Remote, "err", m.Err)
+			}
 		}
 	}
+	clear(n.out)
+	n.out, n.outPeer = n.out[:0], n.outPeer[:0]
 }
 
 // touch marks e for settle: its state, routing and timer may have changed.
@@ -553,21 +603,13 @@ func (n *Node) tick(now time.Time) {
 	}
 }
 
-// nextTimer returns how long the loop may sleep.
-func (n *Node) nextTimer() time.Duration {
-	if len(n.timers) == 0 {
-		return time.Hour
-	}
-	return max(n.timers[0].timer.Sub(n.now()), 0)
-}
-
 // settle brings the touched SAs' bookkeeping up to date: it logs and
 // reports state changes, drops ended SAs from the routing tables, and
 // reschedules their timers.
 func (n *Node) settle() {
-	for len(n.dirty) > 0 {
-		e := n.dirty[0]
-		n.dirty = n.dirty[1:]
+	for i := 0; i < len(n.dirty); i++ {
+		e := n.dirty[i]
+		n.dirty[i] = nil
 		e.isDirty = false
 		if n.sas[e.id] != e {
 			continue // dropped meanwhile
@@ -577,7 +619,7 @@ func (n *Node) settle() {
 		n.prune(e)
 		n.schedule(e)
 	}
-	n.dirty = nil
+	n.dirty = n.dirty[:0]
 }
 
 // note logs and reports a change of e's state.
@@ -593,8 +635,10 @@ func (n *Node) note(e *entry) {
 		return
 	}
 	e.logged = s
-	spiI, spiR := e.sa.SPIs()
-	n.log.Info("IKE SA "+s.String(), "peer", e.peer, "id", e.id, "spis", fmt.Sprintf("%016x_i %016x_r", spiI, spiR), "err", e.sa.Err())
+	if n.log.Enabled(context.Background(), slog.LevelInfo) {
+		spiI, spiR := e.sa.SPIs()
+		n.log.Info("IKE SA "+s.String(), "peer", e.peer, "id", e.id, "spis", fmt.Sprintf("%016x_i %016x_r", spiI, spiR), "err", e.sa.Err())
+	}
 	switch s {
 	case ike.StateEstablished:
 		e.established, e.expire = n.now(), time.Time{}
@@ -683,7 +727,7 @@ func (n *Node) DeleteChild(spiI, spiR uint64, inSPI uint32) error {
 	return n.onSA(spiI, spiR, func(sa *ike.SA) ([]ike.Datagram, error) { return sa.DeleteChild(inSPI) })
 }
 
-// onSA runs fn on the IKE SA with the given SPIs in the loop and sends what
+// onSA runs fn on the IKE SA with the given SPIs as a step and sends what
 // it returns.
 func (n *Node) onSA(spiI, spiR uint64, fn func(*ike.SA) ([]ike.Datagram, error)) error {
 	var err error

@@ -184,3 +184,28 @@ func TestStop(t *testing.T) {
 		})
 	}
 }
+
+// TestBurstAnswered sends a burst of IKE_SA_INIT requests, more than one
+// receive batch, before the node can answer any: each gets its answer
+// (the answers of a batch leave together at its end) and its half-open
+// responder SA.
+func TestBurstAnswered(t *testing.T) {
+	_, b := guardedPair(t, Admission{})
+	f := newFakeInitiator(t)
+	to := ikeEndpoint(t, b)
+	const n = 40
+	for range n {
+		_, req := f.initiator(to, nil)
+		f.send(to, req)
+	}
+	for i := range n {
+		got := f.recv(5 * time.Second)
+		if got == nil {
+			t.Fatalf("%d of %d requests answered", i, n)
+		}
+		if kind := answerKind(t, got); kind != "SA" {
+			t.Fatalf("answer %d is %s, want SA", i, kind)
+		}
+	}
+	waitSAs(t, b, 5*time.Second, "half-open SAs", func(st []SAStatus) bool { return halfOpen(st) == n })
+}

@@ -3,7 +3,6 @@ package node
 import (
 	"net/netip"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/flexvpnd/flexvpnd/engine/dataplane"
@@ -144,36 +143,44 @@ type ChildStatus struct {
 
 // Status returns a snapshot of every IKE SA, in order of creation.
 func (n *Node) Status() ([]SAStatus, error) {
-	return n.statusWhere(nil)
-}
-
-// StatusOf returns a snapshot of the IKE SAs whose remote address is
-// remote, in order of creation: a hub holding thousands of sessions
-// answers `show ... remote ADDR` without copying the others.
-func (n *Node) StatusOf(remote netip.Addr) ([]SAStatus, error) {
-	remote = remote.Unmap()
-	return n.statusWhere(func(e *entry) bool {
-		_, r := e.sa.Endpoints()
-		return r.Addr().Unmap() == remote
-	})
-}
-
-// statusWhere returns the snapshots of the SAs that match (all of them
-// for a nil match), in order of creation.
-func (n *Node) statusWhere(match func(*entry) bool) ([]SAStatus, error) {
 	var out []SAStatus
-	err := n.run(func() {
-		if match == nil {
-			out = make([]SAStatus, 0, len(n.sas))
+	err := n.EachStatus(netip.Addr{}, func(st *SAStatus, count int) {
+		if out == nil {
+			out = make([]SAStatus, 0, count)
+		}
+		out = append(out, *st)
+	})
+	return out, err
+}
+
+// EachStatus calls fn with a snapshot of each IKE SA whose remote address
+// is remote (of every SA for the zero Addr), in order of creation, and
+// with how many SAs it visits in all. fn runs on the node's goroutine:
+// it must not call the node, and it may keep the snapshot's slices but
+// not st. A hub holding tens of thousands of sessions answers `show
+// crypto ikev2 sa` from it without a copy of them all, and `show ...
+// remote ADDR` without snapshots of the others.
+func (n *Node) EachStatus(remote netip.Addr, fn func(st *SAStatus, count int)) error {
+	remote = remote.Unmap()
+	return n.run(func() {
+		// Sorting the entries, not their snapshots of a few hundred
+		// bytes each, keeps this cheap with 50,000 SAs.
+		var es []*entry
+		if !remote.IsValid() {
+			es = make([]*entry, 0, len(n.sas))
 		}
 		for _, e := range n.sas {
-			if match == nil || match(e) {
-				out = append(out, n.status(e))
+			if _, r := e.sa.Endpoints(); !remote.IsValid() || r.Addr().Unmap() == remote {
+				es = append(es, e)
 			}
 		}
+		slices.SortFunc(es, func(a, b *entry) int { return compareID(a.id, b.id) })
+		var st SAStatus // one for all: fn may not keep it
+		for _, e := range es {
+			st = n.status(e)
+			fn(&st, len(es))
+		}
 	})
-	slices.SortFunc(out, func(a, b SAStatus) int { return compareID(a.ID, b.ID) })
-	return out, err
 }
 
 func compareID(a, b ID) int {
@@ -200,59 +207,24 @@ func (n *Node) status(e *entry) SAStatus {
 		LocalMsgID: lm, RemoteMsgID: rm, Established: e.established,
 		PeerVendorIDs: sa.PeerVendorIDs(), Cisco: sa.IsCisco(), Fragmentation: sa.Fragmentation(),
 	}
-	for _, id := range sa.ChildSAs() {
-		s.Children = append(s.Children, n.dp.status(id))
+	for _, c := range sa.ChildInfos() {
+		s.Children = append(s.Children, ChildStatus{ID: c.ID, Algorithms: c.Algorithms, LocalTS: c.LocalTS, RemoteTS: c.RemoteTS, Encap: c.Encap, Installed: c.Installed})
 	}
 	return s
 }
 
-// childLog passes CHILD SAs on to the data plane and remembers what Status
-// reports about them.
-type childLog struct {
+// statsDP is the data plane as the SAs see it: it always has counters,
+// which DPD and volume lifetimes in package ike read, though a data plane
+// without them reports none. The SAs keep what Status reports of their
+// CHILD SAs, keys excepted (ike.ChildInfo).
+type statsDP struct {
 	dataplane.Dataplane
-	now func() time.Time
-	mu  sync.Mutex
-	sas map[dataplane.ChildSAID]installed
 }
 
-// installed is a CHILD SA in the data plane and when it went there.
-type installed struct {
-	sa dataplane.ChildSA
-	at time.Time
-}
-
-// InstallChildSA installs sa in the data plane and remembers it.
-func (c *childLog) InstallChildSA(sa dataplane.ChildSA) error {
-	if err := c.Dataplane.InstallChildSA(sa); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sas[sa.ID()] = installed{sa: sa, at: c.now()}
-	return nil
-}
-
-// DeleteChildSA deletes the CHILD SA from the data plane and forgets it.
-func (c *childLog) DeleteChildSA(id dataplane.ChildSAID) error {
-	c.mu.Lock()
-	delete(c.sas, id)
-	c.mu.Unlock()
-	return c.Dataplane.DeleteChildSA(id)
-}
-
-// ChildSAStats passes on the data plane's counters, which DPD and volume
-// lifetimes in package ike read; false when the data plane has none.
-func (c *childLog) ChildSAStats(id dataplane.ChildSAID) (dataplane.Counters, bool) {
+// ChildSAStats passes on the data plane's counters; false when it has none.
+func (c *statsDP) ChildSAStats(id dataplane.ChildSAID) (dataplane.Counters, bool) {
 	if st, ok := c.Dataplane.(dataplane.Stats); ok {
 		return st.ChildSAStats(id)
 	}
 	return dataplane.Counters{}, false
-}
-
-func (c *childLog) status(id dataplane.ChildSAID) ChildStatus {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	in := c.sas[id]
-	sa := in.sa
-	return ChildStatus{ID: id, Algorithms: sa.Algorithms, LocalTS: sa.LocalTS, RemoteTS: sa.RemoteTS, Encap: sa.Encap, Installed: in.at}
 }

@@ -12,6 +12,13 @@
 // are dropped; anything that is not even a valid IKE header is dropped and
 // counted ([Stats]) without creating per-peer state.
 //
+// Each socket has one receive goroutine, which reads up to 16 datagrams per
+// recvmmsg(2) call and hands them to the handlers on that goroutine; a
+// [BatchHandler] is told when a batch ends, so that it can answer the whole
+// batch with one sendmmsg(2) call per socket ([Listener.SendBatch]). On a
+// busy responder this costs one system call and one goroutine wake-up per
+// batch rather than per datagram.
+//
 // The local (destination) address of every datagram is learned from the
 // IP_PKTINFO / IPV6_PKTINFO control message, so a socket bound to the
 // wildcard address still answers from the address the peer used. The package

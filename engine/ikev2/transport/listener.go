@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/wire"
 )
@@ -49,6 +50,17 @@ type Packet struct {
 // datagram once HandleIKE returns.
 type Handler interface {
 	HandleIKE(p *Packet)
+}
+
+// BatchHandler is a Handler that is told when the datagrams of one receive
+// batch (up to 16 read in one system call) have all been handed to it, for
+// example to send its answers to all of them at once with
+// [Listener.SendBatch]. EndBatch is called on the socket's receive
+// goroutine after the batch's last HandleIKE or HandleESP call, and after
+// a batch that held no IKE message at all.
+type BatchHandler interface {
+	Handler
+	EndBatch()
 }
 
 // ESPHandler receives the ESP packets that arrive on the NAT-T port
@@ -114,7 +126,8 @@ type Listener struct {
 // socket is one bound UDP socket.
 type socket struct {
 	conn *net.UDPConn
-	addr netip.AddrPort // as bound, with the port the kernel chose
+	raw  syscall.RawConn // conn's, for recvmmsg(2) and sendmmsg(2)
+	addr netip.AddrPort  // as bound, with the port the kernel chose
 	v6   bool
 	natt bool
 }
@@ -172,7 +185,12 @@ func bind(ap netip.AddrPort, natt bool) (*socket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transport: bind %v: %w", ap, err)
 	}
-	s := &socket{conn: conn, v6: ap.Addr().Is6(), natt: natt}
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("transport: bind %v: %w", ap, err)
+	}
+	s := &socket{conn: conn, raw: raw, v6: ap.Addr().Is6(), natt: natt}
 	s.addr = netip.AddrPortFrom(ap.Addr(), conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
 	if err := enablePktinfo(conn, s.v6); err != nil {
 		conn.Close()
@@ -221,16 +239,18 @@ func (l *Listener) closeSockets() {
 	})
 }
 
-// receive reads s until it is closed, handing each datagram to dispatch.
-// The receive buffers are allocated once per socket, so memory stays bounded
-// however fast datagrams arrive.
+// receive reads s until it is closed, in batches of up to batchSize
+// datagrams per system call (recvmmsg(2)), handing each datagram to
+// dispatch and telling a BatchHandler when a batch has been handed over.
+// The receive buffers are allocated once per socket, so memory stays
+// bounded however fast datagrams arrive.
 func (l *Listener) receive(s *socket) {
 	defer l.wg.Done()
-	buf := make([]byte, maxDatagram)
-	oob := make([]byte, oobSize)
+	b := newRecvBatch(s)
+	bh, _ := l.handler.(BatchHandler)
 	var p Packet
 	for {
-		n, oobn, flags, remote, err := s.conn.ReadMsgUDPAddrPort(buf, oob)
+		count, err := b.receive()
 		if err != nil {
 			if l.closed.Load() || errors.Is(err, net.ErrClosed) {
 				return
@@ -238,13 +258,19 @@ func (l *Listener) receive(s *socket) {
 			l.stats.readErrors.Add(1)
 			continue
 		}
-		local, ok := localAddr(oob[:oobn], s)
-		if !ok || flags&msgTrunc != 0 {
-			l.stats.garbage.Add(1)
-			continue
+		for i := range count {
+			d, oob, remote, trunc := b.datagram(i)
+			local, ok := localAddr(oob, s)
+			if !ok || trunc || !remote.IsValid() {
+				l.stats.garbage.Add(1)
+				continue
+			}
+			p.Local, p.Remote = local, remote
+			l.dispatch(s, &p, d)
 		}
-		p.Local, p.Remote = local, netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
-		l.dispatch(s, &p, buf[:n])
+		if bh != nil {
+			bh.EndBatch()
+		}
 	}
 }
 

@@ -123,3 +123,71 @@ func (l *Listener) lookup(local, remote netip.AddrPort) (*socket, error) {
 	}
 	return found, nil
 }
+
+// Message is one IKE message for [Listener.SendBatch].
+type Message struct {
+	// Local and Remote are as for [Listener.Send]; Data is the IKE
+	// message, without the non-ESP marker.
+	Local, Remote netip.AddrPort
+	Data          []byte
+	// Err is set by SendBatch when this message was not sent.
+	Err error
+}
+
+// sendBatches recycles the headers of SendBatch calls.
+var sendBatches = sync.Pool{New: func() any { return newSendBatch() }}
+
+// SendBatch sends IKE messages as [Listener.Send] does, in order, with as
+// few system calls as the sockets allow: consecutive messages from the same
+// socket go out in one sendmmsg(2) call of up to 16. It sets Err on every
+// message it could not send and returns how many those are. SendBatch may
+// be called concurrently; it keeps no reference to msgs.
+func (l *Listener) SendBatch(msgs []Message) int {
+	b := sendBatches.Get().(*sendBatch)
+	defer sendBatches.Put(b)
+	failed := 0
+	for i := 0; i < len(msgs); {
+		s, err := l.prepare(b, 0, &msgs[i])
+		if err != nil {
+			msgs[i].Err = err
+			failed++
+			i++
+			continue
+		}
+		b.count = 1
+		for b.count < batchSize && i+b.count < len(msgs) {
+			if t, err := l.prepare(b, b.count, &msgs[i+b.count]); err != nil || t != s {
+				break
+			}
+			b.count++
+		}
+		count := b.count
+		failed += b.send(s, msgs[i:i+count])
+		i += count
+	}
+	return failed
+}
+
+// prepare finds the socket for m and fills header i of b to send it.
+func (l *Listener) prepare(b *sendBatch, i int, m *Message) (*socket, error) {
+	s, err := l.lookup(m.Local, m.Remote)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Data)+len(wire.NonESPMarker) > maxDatagram {
+		return nil, fmt.Errorf("transport: send to %v: message of %d octets too long", m.Remote, len(m.Data))
+	}
+	oob := b.oob[i][:0]
+	if src := m.Local.Addr().Unmap(); s.addr.Addr().IsUnspecified() && src.IsValid() && !src.IsUnspecified() {
+		if oob, err = appendPktinfo(oob, src); err != nil {
+			return nil, fmt.Errorf("transport: send to %v: %w", m.Remote, err)
+		}
+	}
+	var prefix []byte
+	if s.natt {
+		prefix = wire.NonESPMarker[:]
+	}
+	b.oob[i] = oob
+	b.set(i, prefix, m.Data, netip.AddrPortFrom(m.Remote.Addr().Unmap(), m.Remote.Port()), oob)
+	return s, nil
+}

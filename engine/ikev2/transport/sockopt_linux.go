@@ -32,18 +32,21 @@ func enablePktinfo(conn *net.UDPConn, v6 bool) error {
 	return nil
 }
 
-// espRcvBuf is the receive buffer of the IKE sockets: a TCP window of
-// ESP-in-UDP packets for the userspace data plane arrives in one burst,
-// and so does a flood of IKE_SA_INIT requests; either overflows the
-// default buffer.
-const espRcvBuf = 4 << 20
+// rcvBuf is the receive buffer of the IKE sockets, which is the queue of
+// the datagrams the node has not handled yet (it handles them on the
+// receive goroutine, without a queue of its own): a TCP window of ESP-in-UDP
+// packets for the userspace data plane arrives in one burst, and so do the
+// IKE_SA_INIT requests of thousands of spokes after a hub restart, or a
+// flood. The kernel counts each small datagram at about 2 KiB of buffer
+// (and doubles the value set), so 16 MiB hold some 16,000 of them.
+const rcvBuf = 16 << 20
 
-// growReceiveBuffer enlarges the receive buffer of conn to espRcvBuf, best
+// growReceiveBuffer enlarges the receive buffer of conn to rcvBuf, best
 // effort: SO_RCVBUFFORCE where the process may (CAP_NET_ADMIN), otherwise
 // SO_RCVBUF within net.core.rmem_max.
 func growReceiveBuffer(conn *net.UDPConn) {
-	if setsockoptInt(conn, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, espRcvBuf) != nil {
-		_ = conn.SetReadBuffer(espRcvBuf)
+	if setsockoptInt(conn, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvBuf) != nil {
+		_ = conn.SetReadBuffer(rcvBuf)
 	}
 }
 
