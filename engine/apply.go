@@ -2,8 +2,10 @@ package engine
 
 import (
 	"reflect"
+	"slices"
 	"time"
 
+	"github.com/flexvpnd/flexvpnd/engine/dataplane"
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/node"
 	"github.com/flexvpnd/flexvpnd/engine/spec"
 )
@@ -25,6 +27,7 @@ func (e *Engine) Apply(s *spec.Spec) {
 	e.applyLimits(s.Global)
 	e.applyPools(s)
 	e.applyTracks(s)
+	e.applyLoopbacks(s.Loopbacks)
 	var changed []*svti
 	wanted := map[string]bool{}
 	routes := tunnelRoutes(s)
@@ -145,4 +148,39 @@ func (e *Engine) applyLimits(g spec.Global) {
 		return
 	}
 	e.limits = l
+}
+
+// applyLoopbacks brings the loopback addresses on the host to want, if
+// the data plane puts them there: it ensures the new and changed
+// loopbacks, then deletes those no longer wanted (nil: all, at Close).
+func (e *Engine) applyLoopbacks(want []spec.Loopback) {
+	if e.loops == nil {
+		return
+	}
+	if e.loopbacks == nil {
+		e.loopbacks = map[string]dataplane.Loopback{}
+	}
+	wanted := make(map[string]bool, len(want))
+	for _, l := range want {
+		wanted[l.Name] = true
+		if old, ok := e.loopbacks[l.Name]; ok && slices.Equal(old.Addrs, l.Addrs) {
+			continue
+		}
+		dl := dataplane.Loopback{Name: l.Name, Addrs: l.Addrs}
+		if err := e.loops.EnsureLoopback(dl); err != nil {
+			e.log.Error("ensure loopback addresses", "interface", l.Name, "err", err)
+			continue
+		}
+		e.loopbacks[l.Name] = dl
+	}
+	for name := range e.loopbacks {
+		if wanted[name] {
+			continue
+		}
+		if err := e.loops.DeleteLoopback(name); err != nil {
+			e.log.Error("delete loopback addresses", "interface", name, "err", err)
+			continue
+		}
+		delete(e.loopbacks, name)
+	}
 }

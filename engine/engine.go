@@ -68,6 +68,11 @@ type Config struct {
 	// dataplane.Resyncer repairs its kernel state (0:
 	// dataplane.DefaultResyncInterval; negative: never).
 	ResyncInterval time.Duration
+	// InterfaceMap maps the canonical IOS names of the host's interfaces
+	// ("GigabitEthernet1") to their Linux names ("eth0"), for `tunnel
+	// source` and the other references to host interfaces; a name it
+	// does not map is taken as a Linux name (resolve.go, linuxIface).
+	InterfaceMap map[string]string
 }
 
 // Backoff is a bounded exponential backoff: the n-th consecutive failure
@@ -103,9 +108,10 @@ type Engine struct {
 	log     *slog.Logger
 	now     func() time.Time
 	node    *node.Node
-	tunnels dataplane.Tunnels // nil when the data plane has no interfaces
-	stats   dataplane.Stats   // nil when it counts nothing
-	peer    uint16            // the peers' IKE port
+	tunnels dataplane.Tunnels   // nil when the data plane has no interfaces
+	stats   dataplane.Stats     // nil when it counts nothing
+	loops   dataplane.Loopbacks // nil when it puts no loopbacks on the host
+	peer    uint16              // the peers' IKE port
 
 	// spec is the last applied spec, read by the node's callbacks.
 	spec atomic.Pointer[spec.Spec]
@@ -128,6 +134,9 @@ type Engine struct {
 	peers   peerSessions // responder sessions by peer identity
 	conv    convCache    // proposals converted once per spec (proposals.go)
 	track   tracker      // tracked objects (track.go)
+
+	// loopbacks are the loopbacks as last ensured (applyLoopbacks).
+	loopbacks map[string]dataplane.Loopback
 
 	// events is the queue from the node's loop to run.
 	evMu   sync.Mutex
@@ -162,6 +171,7 @@ func New(cfg Config) (*Engine, error) {
 	e.track = tracker{src: cmpOr[TrackSource](cfg.Tracks, HostTracks{}), now: e.now}
 	e.tunnels, _ = cfg.Dataplane.(dataplane.Tunnels)
 	e.stats, _ = cfg.Dataplane.(dataplane.Stats)
+	e.loops, _ = cfg.Dataplane.(dataplane.Loopbacks)
 	e.va.init()
 	e.spec.Store(&spec.Spec{})
 	e.peer = cfg.PeerPort
@@ -212,7 +222,8 @@ func (e *Engine) Listener() *transport.Listener { return e.node.Listener() }
 // Close stops the engine: the peers of established IKE SAs are sent a
 // Delete (RFC 7296 section 1.4.1) that is not waited for, the SAs and
 // their CHILD SAs are dropped, and the tunnel interfaces the engine
-// ensured are deleted.
+// ensured are deleted, and the loopback addresses it put on the host
+// removed.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	if e.closed {
@@ -239,6 +250,7 @@ func (e *Engine) Close() error {
 	for _, v := range e.va.all() {
 		e.deleteTunnel(v.tunnelID())
 	}
+	e.applyLoopbacks(nil)
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}

@@ -75,7 +75,7 @@ func specID(id ike.Identity) spec.ID { return spec.ID{Type: id.Type, Data: id.Da
 func (e *Engine) resolve(id node.ID, local, remote netip.AddrPort, peerID ike.Identity) (*ike.Config, string, error) {
 	s := e.spec.Load()
 	la, ra := local.Addr().Unmap(), remote.Addr().Unmap()
-	prof, ok := s.ProfileFor(spec.Query{Local: la, RemoteID: specID(peerID), IfaceAddrs: ifaceAddrs})
+	prof, ok := s.ProfileFor(spec.Query{Local: la, RemoteID: specID(peerID), IfaceAddrs: e.hostAddrs})
 	if !ok {
 		return nil, "", fmt.Errorf("no IKEv2 profile matches identity %v on %v", peerID, la)
 	}
@@ -173,7 +173,7 @@ func (e *Engine) initiatorConfig(s *spec.Spec, t *spec.Tunnel) (*ike.Config, err
 		return nil, errors.New("no tunnel destination address")
 	}
 	remote := netip.AddrPortFrom(t.Destination.Unmap(), e.peer)
-	local, err := sourceAddr(&t.Interface, remote.Addr())
+	local, err := e.sourceAddr(&t.Interface, remote.Addr())
 	if err != nil {
 		return nil, err
 	}
@@ -196,13 +196,14 @@ func (e *Engine) initiatorConfig(s *spec.Spec, t *spec.Tunnel) (*ike.Config, err
 
 // sourceAddr returns the local IKE address of a tunnel: `tunnel source`,
 // the first address of the source interface in the destination's
-// family, or the address the host routes to the destination from.
-func sourceAddr(ifc *spec.Interface, dst netip.Addr) (netip.Addr, error) {
+// family, or the address the host routes to the destination from. The
+// source interface is a host interface (see linuxIface).
+func (e *Engine) sourceAddr(ifc *spec.Interface, dst netip.Addr) (netip.Addr, error) {
 	if ifc.Source.IsValid() {
 		return ifc.Source.Unmap(), nil
 	}
 	if ifc.SourceIface != "" {
-		for _, a := range ifaceAddrs(ifc.SourceIface) {
+		for _, a := range e.hostAddrs(ifc.SourceIface) {
 			if a.Is4() == dst.Is4() {
 				return a, nil
 			}
@@ -217,6 +218,23 @@ func sourceAddr(ifc *spec.Interface, dst netip.Addr) (netip.Addr, error) {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap(), nil
+}
+
+// linuxIface returns the Linux name of the host interface that the
+// configuration names name: its Config.InterfaceMap entry
+// ("GigabitEthernet1" → "eth0"), else name itself (a Linux name such as
+// eth0 works directly).
+func (e *Engine) linuxIface(name string) string {
+	if l, ok := e.cfg.InterfaceMap[name]; ok {
+		return l
+	}
+	return name
+}
+
+// hostAddrs returns the addresses of the host interface that the
+// configuration names name (see linuxIface), nil when it does not exist.
+func (e *Engine) hostAddrs(name string) []netip.Addr {
+	return ifaceAddrs(e.linuxIface(name))
 }
 
 // ifaceAddrs returns the addresses of a host interface, nil when it does

@@ -40,6 +40,7 @@ func (c *Config) Compile() (*spec.Spec, []Warning) {
 	s.Authorizations = k.authorizations()
 	s.Profiles = k.profiles(s.Global)
 	s.Tunnels, s.Templates = k.interfaces(s.Profiles)
+	s.Loopbacks = k.loopbacks()
 	s.Routes = k.routes(s)
 	s.Pools, s.Pools6 = k.pools(), k.pools6()
 	s.Tracks, s.NameServers = k.tracks(), k.nameServers()

@@ -48,6 +48,21 @@ func (k *compiler) interfaces(profiles []*spec.Profile) ([]spec.Tunnel, []spec.T
 	return tunnels, templates
 }
 
+// loopbacks compiles the `interface LoopbackN` that have static addresses
+// and are not shut down, by number.
+func (k *compiler) loopbacks() []spec.Loopback {
+	var out []spec.Loopback
+	for _, x := range k.c.Ifaces.Sorted() {
+		if KindOf(x.Name) != IfLoopback || x.Shutdown {
+			continue
+		}
+		if addrs := k.ifaceAddrs(x.Name, nil); len(addrs) > 0 {
+			out = append(out, spec.Loopback{Name: x.Name, Addrs: addrs})
+		}
+	}
+	return out
+}
+
 // tunnel adds what a static VTI needs beyond the common part: the IKEv2
 // profile it initiates with and the destination.
 func (k *compiler) tunnel(x *Interface, common spec.Interface) (spec.Tunnel, bool) {

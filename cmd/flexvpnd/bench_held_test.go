@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"net/netip"
 	"os/exec"
 	"path/filepath"
@@ -73,11 +75,17 @@ func sshMedian(tb testing.TB, ns string, pid int, command string, n int) sshShow
 	return res
 }
 
+// benchHeldDPD is the hub's periodic DPD interval in BenchmarkSessionsHeld
+// (`crypto ikev2 dpd N 3 periodic`); the SA lifetimes are IOS's defaults,
+// so every CHILD and IKE SA also has its rekey timers armed.
+var benchHeldDPD = flag.Duration("bench.held-dpd", 30*time.Second, "periodic DPD interval of the hub in BenchmarkSessionsHeld (whole seconds)")
+
 // BenchmarkSessionsHeld holds -bench.held-sas IKE SAs with one CHILD SA
 // each on one flexvpnd and measures its memory per SA beyond the idle
 // process and the show commands over SSH: `show crypto ikev2 sa` listing
 // all of them and `show crypto ikev2 sa remote ADDR` for one SA of a peer
-// address of its own (the others all come from AddrB). The show times are
+// address of its own (the others all come from AddrB), with periodic DPD
+// running on every SA (-bench.held-dpd). The show times are
 // SSH wall times minus that of `show users` (connection, key exchange,
 // login: the same for every command), and the daemon's CPU time per
 // command minus that of `show users`: on a shared machine the wall time
@@ -91,7 +99,8 @@ func BenchmarkSessionsHeld(b *testing.B) {
 	}
 	n := *benchHeldSAs
 	for b.Loop() {
-		d := startBenchDaemon(b, bin, lab.NSA, benchHubConfig(0))
+		dpd := int(benchHeldDPD.Seconds())
+		d := startBenchDaemon(b, bin, lab.NSA, benchHubConfig(0, fmt.Sprintf("crypto ikev2 dpd %d 3 periodic", dpd)))
 		pid := d.cmd.Process.Pid
 		time.Sleep(time.Second)
 		idle, err := procstat.Read(pid)
@@ -106,6 +115,9 @@ func BenchmarkSessionsHeld(b *testing.B) {
 		if err != nil || res.Established != n || lone.Established != 1 {
 			b.Fatalf("established %d of %d and %v (%v): %v", res.Established, n, lone, err, res.Failures)
 		}
+		// Every SA has sent at least one DPD request (and the load
+		// generator answered it) before the memory is read.
+		time.Sleep(*benchHeldDPD + 5*time.Second)
 		held, err := procstat.Read(pid)
 		if err != nil {
 			b.Fatal(err)

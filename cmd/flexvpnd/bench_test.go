@@ -53,10 +53,14 @@ const benchSSHPort = "2222"
 // PRF SHA256, group 19, each session on its own Virtual-Access; an SSH
 // user for the show commands; `crypto ikev2 cookie-challenge cookie` when
 // cookie is not 0.
-func benchHubConfig(cookie int) string {
+// lines are further global configuration lines.
+func benchHubConfig(cookie int, lines ...string) string {
 	extra := "username admin privilege 15 secret " + benchPSK + "\n"
 	if cookie > 0 {
 		extra += fmt.Sprintf("crypto ikev2 cookie-challenge %d\n", cookie)
+	}
+	for _, l := range lines {
+		extra += l + "\n"
 	}
 	return flexHub("BENCH", "0.0.0.0 0.0.0.0", benchPSK, "any", "address "+swanlab.AddrA, extra)
 }

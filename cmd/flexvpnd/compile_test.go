@@ -212,9 +212,10 @@ func hub() *spec.Spec {
 			},
 			Profiles: []string{"FLEX-HUB"},
 		}},
-		Routes: []spec.Route{{Prefix: specPrefix("0.0.0.0/0"), NextHop: specAddr("198.51.100.254"), Distance: 1}},
-		Pools:  []spec.Pool{{Name: "FLEX-POOL", Ranges: profile.Authorization.Pool}},
-		Global: spec.Global{DPD: dpd30},
+		Loopbacks: []spec.Loopback{{Name: "Loopback0", Addrs: []netip.Prefix{specPrefix("10.0.0.1/32")}}},
+		Routes:    []spec.Route{{Prefix: specPrefix("0.0.0.0/0"), NextHop: specAddr("198.51.100.254"), Distance: 1}},
+		Pools:     []spec.Pool{{Name: "FLEX-POOL", Ranges: profile.Authorization.Pool}},
+		Global:    spec.Global{DPD: dpd30},
 	}
 }
 

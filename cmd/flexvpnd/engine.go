@@ -18,6 +18,7 @@ import (
 	"github.com/flexvpnd/flexvpnd/engine/ikev2/transport"
 	"github.com/flexvpnd/flexvpnd/engine/spec"
 	"github.com/flexvpnd/flexvpnd/modes"
+	"github.com/flexvpnd/flexvpnd/parser"
 	runningconfig "github.com/flexvpnd/flexvpnd/running-config"
 )
 
@@ -36,6 +37,9 @@ type engineOptions struct {
 	// Resync is the data plane's resync interval (--resync); 0 disables
 	// it.
 	Resync time.Duration
+	// InterfaceMap maps canonical IOS interface names to Linux ones
+	// (--interface-map).
+	InterfaceMap map[string]string
 }
 
 // parseListen parses the comma-separated --listen addresses.
@@ -49,6 +53,61 @@ func parseListen(s string) ([]netip.Addr, error) {
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// parseInterfaceMap parses --interface-map: comma-separated IOS=LINUX
+// pairs ("GigabitEthernet1=eth0,Gi2=ens4"). The IOS names are
+// canonicalised as the CLI does ("Gi1", "gi 1" and "GigabitEthernet1" are
+// one name); the Linux names must be valid interface names.
+func parseInterfaceMap(s string) (map[string]string, error) {
+	out := map[string]string{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for pair := range strings.SplitSeq(s, ",") {
+		ios, linux, ok := strings.Cut(pair, "=")
+		if !ok {
+			return nil, fmt.Errorf("--interface-map: %q: want IOS=LINUX", strings.TrimSpace(pair))
+		}
+		name, err := iosIfName(ios)
+		if err != nil {
+			return nil, fmt.Errorf("--interface-map: %w", err)
+		}
+		linux = strings.TrimSpace(linux)
+		if !validLinuxName(linux) {
+			return nil, fmt.Errorf("--interface-map: %s=%q: not a Linux interface name", name, linux)
+		}
+		if prev, dup := out[name]; dup {
+			return nil, fmt.Errorf("--interface-map: %s mapped twice (%s, %s)", name, prev, linux)
+		}
+		out[name] = linux
+	}
+	return out, nil
+}
+
+// iosIfName returns the canonical name of an interface name given as one
+// word or as a type and a number ("gi 1").
+func iosIfName(s string) (string, error) {
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 2 {
+		return "", fmt.Errorf("%q: not an interface name", strings.TrimSpace(s))
+	}
+	next := ""
+	if len(f) == 2 {
+		next = f[1]
+	}
+	name, n, ok := parser.ParseIfName(f[0], next)
+	if !ok || n != len(f) {
+		return "", fmt.Errorf("%q: not an interface name", strings.TrimSpace(s))
+	}
+	return name, nil
+}
+
+// validLinuxName reports whether s can name a Linux interface: 1 to 15
+// bytes (IFNAMSIZ less the NUL), no '/', ':' or white space, not "." or
+// "..".
+func validLinuxName(s string) bool {
+	return s != "" && len(s) <= 15 && s != "." && s != ".." && !strings.ContainsAny(s, "/: \t\n")
 }
 
 // dataplanes are the --dataplane choices.
@@ -85,7 +144,7 @@ func startEngine(sys *modes.System, opts engineOptions, log *slog.Logger) (*appE
 	cfg := engine.Config{
 		Dataplane: dp, Listen: opts.Listen, IKEPort: opts.IKEPort, NATPort: opts.NATPort,
 		Logger: log, ESPInUDP: espInUDP, OnEvent: engineEvents(sys.Log), Reactivate: opts.Reactivate,
-		ResyncInterval: resyncInterval(opts.Resync),
+		ResyncInterval: resyncInterval(opts.Resync), InterfaceMap: opts.InterfaceMap,
 	}
 	if h, ok := dp.(interface {
 		HandleESP(local, remote netip.AddrPort, packet []byte)

@@ -57,6 +57,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "warn", "engine log `level` on stderr: debug, info, warn or error")
 	reactivate := fs.Duration("reactivate", engine.DefaultReactivate, "how often a FlexVPN client on a backup peer probes its preferred peer (`peer reactivate`)")
 	resync := fs.Duration("resync", dataplane.DefaultResyncInterval, "how often the data plane repairs kernel state changed behind its back (links, addresses, routes, SAs, policies); 0 never")
+	ifMap := fs.String("interface-map", "", "comma-separated `IOS=LINUX` interface names (GigabitEthernet1=eth0,Gi2=ens4) for the host interfaces the config names; unmapped names are taken as Linux names")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -76,6 +77,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	eng.Reactivate = *reactivate
 	eng.Resync = *resync
+	if eng.InterfaceMap, err = parseInterfaceMap(*ifMap); err != nil {
+		fmt.Fprintf(stderr, "flexvpnd: %v\n", err)
+		return 2
+	}
 	return runAppliance(*startup, ssh, eng, stdin, stdout, stderr)
 }
 

@@ -76,6 +76,27 @@ type Tunnels interface {
 	DeleteTunnel(id uint32) error
 }
 
+// Loopbacks is implemented by data planes that put the addresses of the
+// running-config's `interface LoopbackN` on the host: on a link of their
+// own where the kernel can make one (a dummy link), otherwise on lo. Only
+// the addresses they added are ever removed.
+type Loopbacks interface {
+	// EnsureLoopback puts l's addresses on the host, replacing those an
+	// earlier call with the same name put there. It is idempotent.
+	EnsureLoopback(l Loopback) error
+	// DeleteLoopback removes what EnsureLoopback put on the host for the
+	// loopback named name; an unknown name is not an error.
+	DeleteLoopback(name string) error
+}
+
+// Loopback is an `interface LoopbackN` and its addresses.
+type Loopback struct {
+	// Name is the IOS interface name ("Loopback0").
+	Name string
+	// Addrs are its `ip address` and `ipv6 address` prefixes.
+	Addrs []netip.Prefix
+}
+
 // Stats is implemented by data planes that count packets per CHILD SA.
 type Stats interface {
 	// ChildSAStats returns the counters of an installed CHILD SA, false if

@@ -73,7 +73,8 @@ type Result struct {
 	// IKE_SA_INIT sent to IKE_AUTH response processed), sorted.
 	Latencies []time.Duration
 
-	held []*worker
+	held    []*worker
+	serving sync.WaitGroup
 }
 
 // Rate is the established SAs per second.
@@ -94,11 +95,13 @@ func (r *Result) Percentile(p float64) time.Duration {
 }
 
 // Close releases the sockets of held SAs (their SAs are not deleted: the
-// responder finds out by DPD or lifetime).
+// responder finds out by DPD or lifetime) and waits until they no longer
+// answer.
 func (r *Result) Close() {
 	for _, w := range r.held {
 		w.conn.Close()
 	}
+	r.serving.Wait()
 	r.held = nil
 }
 
@@ -174,6 +177,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		if cfg.Hold {
 			res.held = append(res.held, w)
+			res.serving.Add(1)
+			go func() {
+				defer res.serving.Done()
+				w.serveHeld()
+			}()
 		} else {
 			w.conn.Close()
 		}
@@ -216,7 +224,7 @@ type worker struct {
 
 	id, seq   int                 // worker number, SAs started
 	sas       map[uint64]*pending // by initiator SPI
-	held      []*ike.SA
+	held      map[uint64]*ike.SA  // established SAs kept by Hold, by initiator SPI
 	started   int
 	latencies []time.Duration
 	failures  map[string]int
@@ -255,6 +263,7 @@ func newWorker(cfg Config, id int, src netip.Addr) (*worker, error) {
 		cfg: cfg, id: id, conn: conn, local: netip.AddrPortFrom(local.Addr().Unmap(), local.Port()),
 		env:      ike.Env{Now: time.Now, Rand: rand.Reader, Dataplane: discard{}},
 		sas:      map[uint64]*pending{},
+		held:     map[uint64]*ike.SA{},
 		failures: map[string]int{},
 	}, nil
 }
@@ -377,13 +386,8 @@ func (w *worker) startOne() {
 // section 3.1: the first 8 octets). A message from the NAT-T port starts
 // with the non-ESP marker (RFC 3948 section 2.2), which is removed.
 func (w *worker) receive(b []byte, from netip.AddrPort) {
-	if from.Port() != w.cfg.Target.Port() {
-		if !bytes.HasPrefix(b, wire.NonESPMarker[:]) {
-			return
-		}
-		b = b[len(wire.NonESPMarker):]
-	}
-	if len(b) < 28 {
+	b, ok := w.ikeMessage(b, from)
+	if !ok {
 		return
 	}
 	p := w.sas[binary.BigEndian.Uint64(b)]
@@ -392,6 +396,54 @@ func (w *worker) receive(b []byte, from netip.AddrPort) {
 	}
 	w.send(p.sa.HandleDatagram(b, w.local, from))
 	w.settle(binary.BigEndian.Uint64(b), p)
+}
+
+// serveHeld answers the responder's requests to the held SAs (DPD,
+// rekeys, deletes: RFC 7296 section 1.4) until the socket is closed, so
+// that a responder with DPD keeps them; an SA the responder deleted is
+// forgotten.
+func (w *worker) serveHeld() {
+	w.conn.SetReadDeadline(time.Time{})
+	buf := make([]byte, 65536)
+	for {
+		m, from, err := w.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		if from.Addr().Unmap() != w.cfg.Target.Addr().Unmap() {
+			continue
+		}
+		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+		b, ok := w.ikeMessage(buf[:m], from)
+		if !ok {
+			continue
+		}
+		spi := binary.BigEndian.Uint64(b)
+		sa := w.held[spi]
+		if sa == nil {
+			continue
+		}
+		w.send(sa.HandleDatagram(b, w.local, from))
+		if st := sa.State(); st == ike.StateDeleted || st == ike.StateFailed {
+			delete(w.held, spi)
+		}
+	}
+}
+
+// ikeMessage returns the IKE message of a datagram from the responder:
+// from the NAT-T port without its non-ESP marker (RFC 3948 section 2.2),
+// and long enough for an IKE header (RFC 7296 section 3.1).
+func (w *worker) ikeMessage(b []byte, from netip.AddrPort) ([]byte, bool) {
+	if from.Port() != w.cfg.Target.Port() {
+		if !bytes.HasPrefix(b, wire.NonESPMarker[:]) {
+			return nil, false
+		}
+		b = b[len(wire.NonESPMarker):]
+	}
+	return b, len(b) >= 28
 }
 
 // tick runs the expired timers.
@@ -420,7 +472,7 @@ func (w *worker) settle(spi uint64, p *pending) {
 		}
 		w.latencies = append(w.latencies, w.last.Sub(p.start))
 		if w.cfg.Hold {
-			w.held = append(w.held, p.sa)
+			w.held[spi] = p.sa
 		}
 	case ike.StateFailed, ike.StateDeleted:
 		delete(w.sas, spi)

@@ -3,6 +3,8 @@ package loadgen
 import (
 	"context"
 	"net/netip"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,13 +32,15 @@ func gcm19(psk string) ike.Config {
 }
 
 // TestAgainstStrongSwan opens 100 IKE SAs with their CHILD SAs against a
-// real charon and checks that charon holds all of them.
+// real charon and checks that charon holds all of them, and that the held
+// SAs answer charon's DPD (dpd_delay 1 s; charon gives up on a silent peer
+// after its retransmissions, about 7 s in the lab).
 func TestAgainstStrongSwan(t *testing.T) {
 	lab := swanlab.New(t)
 	ch := lab.StartCharon(lab.NSA, swanlab.CharonOptions{})
 	if err := ch.Load(swanlab.Conn{
 		Name: "load", LocalAddrs: swanlab.AddrA, RemoteAddrs: "%any", Proposals: []string{"aes256gcm16-prfsha256-ecp256"},
-		LocalID: swanlab.AddrA, RemoteID: "%any", PSK: "load-test-key",
+		LocalID: swanlab.AddrA, RemoteID: "%any", PSK: "load-test-key", DPDDelay: time.Second,
 		Children: []swanlab.Child{{Name: "all", ESPProposals: []string{"aes256gcm16"}, LocalTS: []string{"0.0.0.0/0"}, RemoteTS: []string{"0.0.0.0/0"}}},
 	}); err != nil {
 		t.Fatal(err)
@@ -68,4 +72,22 @@ func TestAgainstStrongSwan(t *testing.T) {
 			t.Fatalf("charon IKE SA without its CHILD SA: %+v", sa)
 		}
 	}
+	// Long enough for charon to declare every silent peer dead.
+	time.Sleep(10 * time.Second)
+	if sas, err := ch.ListSAs(); err != nil || len(sas) != n {
+		t.Fatalf("after 10 s of DPD charon holds %d IKE SAs (%v), want %d", len(sas), err, n)
+	}
+	if got := strings.Count(readLog(t, ch), "INFORMATIONAL response"); got < n {
+		t.Errorf("charon parsed %d INFORMATIONAL responses, want at least one DPD answer per SA (%d)", got, n)
+	}
+}
+
+// readLog returns charon's log file.
+func readLog(t *testing.T, ch *swanlab.Charon) string {
+	t.Helper()
+	b, err := os.ReadFile(ch.LogPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

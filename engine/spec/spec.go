@@ -18,6 +18,7 @@
 //	├── Tunnels []Tunnel          interface TunnelN (static VTI, initiates)
 //	│   └── Protection *IPsecProfile → ESP proposals, PFS, lifetimes, IKEv2 *Profile
 //	├── Templates []Template      interface Virtual-Template N type tunnel (responds)
+//	├── Loopbacks []Loopback      interface LoopbackN addresses, put on the host
 //	├── Routes []Route            ip route / ipv6 route
 //	├── Pools, Pools6             ip local pool / ipv6 local pool
 //	├── Authorizations            crypto ikev2 authorization policy by name (authz.go)
@@ -68,6 +69,10 @@ type Spec struct {
 	// Templates are the `interface Virtual-Template N type tunnel`
 	// interfaces with a usable protection, by number.
 	Templates []Template
+	// Loopbacks are the `interface LoopbackN` with static addresses and
+	// not shut down, by number; the data plane puts their addresses on
+	// the host.
+	Loopbacks []Loopback
 	// Routes are the static routes (`ip route`, `ipv6 route`).
 	Routes []Route
 	// Pools are the IPv4 local pools (`ip local pool`) in configuration
@@ -86,6 +91,15 @@ type Spec struct {
 	NameServers []netip.Addr
 	// Global holds the global IKEv2 settings.
 	Global Global
+}
+
+// Loopback is an `interface LoopbackN` and its static addresses.
+type Loopback struct {
+	// Name is the IOS interface name ("Loopback0").
+	Name string
+	// Addrs are the `ip address` (primary, then secondaries) and `ipv6
+	// address` prefixes.
+	Addrs []netip.Prefix
 }
 
 // Policy is a `crypto ikev2 policy`: which IKE proposals are offered and

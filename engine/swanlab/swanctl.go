@@ -29,6 +29,9 @@ type Conn struct {
 	// RekeyTime and ReauthTime are the IKE_SA rekeying and
 	// reauthentication intervals (0: default; swanctl rounds to seconds).
 	RekeyTime, ReauthTime time.Duration
+	// DPDDelay is the interval of charon's liveness checks (dpd_delay;
+	// 0: none).
+	DPDDelay time.Duration
 	// Children are the CHILD_SA configurations.
 	Children []Child
 	// VIPs are the virtual IPs to request in a CFG_REQUEST, e.g.
@@ -62,6 +65,7 @@ func Render(conns ...Conn) string {
 		opt(&b, 4, "proposals", strings.Join(c.Proposals, ","))
 		opt(&b, 4, "rekey_time", seconds(c.RekeyTime))
 		opt(&b, 4, "reauth_time", seconds(c.ReauthTime))
+		opt(&b, 4, "dpd_delay", seconds(c.DPDDelay))
 		opt(&b, 4, "vips", strings.Join(c.VIPs, ","))
 		fmt.Fprintf(&b, "    local {\n      auth = psk\n")
 		opt(&b, 6, "id", c.LocalID)

@@ -146,6 +146,15 @@ func (s *Server) untrack(x io.Closer) {
 	delete(s.open, x)
 }
 
+// iosCiphers are the encryption algorithms the server offers: those of
+// IOS-XE's SSH server (`ip ssh server algorithm encryption`: AES in CTR
+// and GCM modes; IOS has no ChaCha20-Poly1305). An OpenSSH client, which
+// prefers ChaCha20, then picks aes128-ctr, as it does with a router.
+var iosCiphers = []string{
+	gossh.CipherAES128CTR, gossh.CipherAES192CTR, gossh.CipherAES256CTR,
+	gossh.CipherAES128GCM, gossh.CipherAES256GCM,
+}
+
 // config is the x/crypto/ssh server configuration of a new connection
 // and its login time limit, from `ip ssh authentication-retries` and `ip
 // ssh time-out` as they are now.
@@ -161,6 +170,7 @@ func (s *Server) config() (*gossh.ServerConfig, time.Duration) {
 		}
 	})
 	cfg := &gossh.ServerConfig{
+		Config:            gossh.Config{Ciphers: iosCiphers},
 		MaxAuthTries:      tries,
 		ServerVersion:     serverVersion,
 		PasswordCallback:  s.checkPassword,

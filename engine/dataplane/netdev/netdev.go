@@ -65,6 +65,8 @@ type Handle struct {
 
 	mu   sync.Mutex
 	want map[string]Link // the last state ensured, by link name
+
+	loops loopbacks // EnsureLoopback's state (loopback.go)
 }
 
 // Open returns a handle on the network namespace bound at nsPath (such as

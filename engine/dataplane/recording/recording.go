@@ -46,6 +46,7 @@ type Dataplane struct {
 	calls     []Call
 	serial    uint64
 	resyncs   int
+	loopbacks map[string]dataplane.Loopback // loopback.go
 }
 
 // entry is an installed SA; active is the order of its outbound
