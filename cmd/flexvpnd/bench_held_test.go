@@ -21,21 +21,53 @@ import (
 	"github.com/flexvpnd/flexvpnd/engine/swanlab"
 )
 
-// benchSSH runs one exec command on flexvpnd's SSH server inside ns with
-// the OpenSSH client and returns its output and the wall time of the
-// whole ssh invocation.
-func benchSSH(tb testing.TB, ns, command string) (string, time.Duration) {
+// benchKey is the SSH key the benchmark logs in with: an OpenSSH private
+// key file and the public key's MD5 hash as IOS's `key-hash` takes it.
+// Public-key login, as an operator's script would log in: the client is
+// OpenSSH alone, with no password helper in the measurement.
+type benchKey struct{ file, hash string }
+
+// newBenchKey makes an ed25519 key with ssh-keygen in a temporary
+// directory.
+func newBenchKey(tb testing.TB) benchKey {
 	tb.Helper()
-	for _, tool := range []string{"ssh", "sshpass"} {
+	for _, tool := range []string{"ssh", "ssh-keygen"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			tb.Skipf("%s not installed: %v", tool, err)
 		}
 	}
+	file := filepath.Join(tb.TempDir(), "id_ed25519")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", file).CombinedOutput(); err != nil {
+		tb.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	out, err := exec.Command("ssh-keygen", "-l", "-E", "md5", "-f", file+".pub").Output()
+	if err != nil {
+		tb.Fatalf("ssh-keygen -l: %v", err)
+	}
+	// "256 MD5:0a:1b:... comment (ED25519)"
+	fields := strings.Fields(string(out))
+	if len(fields) < 2 || !strings.HasPrefix(fields[1], "MD5:") {
+		tb.Fatalf("ssh-keygen -l: unexpected %q", out)
+	}
+	hash := strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(fields[1], "MD5:"), ":", ""))
+	return benchKey{file: file, hash: hash}
+}
+
+// config is the IOS configuration that lets user admin in with the key.
+func (k benchKey) config() string {
+	return "ip ssh pubkey-chain\n username admin\n  key-hash ssh-ed25519 " + k.hash
+}
+
+// benchSSH runs one exec command on flexvpnd's SSH server inside ns with
+// the OpenSSH client, logged in with key, and returns its output and the
+// wall time of the whole ssh invocation.
+func benchSSH(tb testing.TB, ns string, key benchKey, command string) (string, time.Duration) {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns, "sshpass", "-p", benchPSK,
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns,
 		"ssh", "-F", "/dev/null", "-p", benchSSHPort, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-		"-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no", "admin@127.0.0.1", command)
+		"-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", key.file, "admin@127.0.0.1", command)
 	start := time.Now()
 	out, err := cmd.Output()
 	elapsed := time.Since(start)
@@ -55,7 +87,7 @@ type sshShow struct {
 }
 
 // sshMedian runs command n times over SSH on the daemon pid.
-func sshMedian(tb testing.TB, ns string, pid int, command string, n int) sshShow {
+func sshMedian(tb testing.TB, ns string, key benchKey, pid int, command string, n int) sshShow {
 	tb.Helper()
 	var res sshShow
 	times := make([]time.Duration, n)
@@ -64,7 +96,7 @@ func sshMedian(tb testing.TB, ns string, pid int, command string, n int) sshShow
 		tb.Fatal(err)
 	}
 	for i := range times {
-		res.out, times[i] = benchSSH(tb, ns, command)
+		res.out, times[i] = benchSSH(tb, ns, key, command)
 	}
 	after, err := procstat.Read(pid)
 	if err != nil {
@@ -98,9 +130,10 @@ func BenchmarkSessionsHeld(b *testing.B) {
 		b.Fatalf("%v: %s", err, out)
 	}
 	n := *benchHeldSAs
+	key := newBenchKey(b)
 	for b.Loop() {
 		dpd := int(benchHeldDPD.Seconds())
-		d := startBenchDaemon(b, bin, lab.NSA, benchHubConfig(0, fmt.Sprintf("crypto ikev2 dpd %d 3 periodic", dpd)))
+		d := startBenchDaemon(b, bin, lab.NSA, benchHubConfig(0, fmt.Sprintf("crypto ikev2 dpd %d 3 periodic", dpd), key.config()))
 		pid := d.cmd.Process.Pid
 		time.Sleep(time.Second)
 		idle, err := procstat.Read(pid)
@@ -122,16 +155,16 @@ func BenchmarkSessionsHeld(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		base := sshMedian(b, lab.NSA, pid, "show users", 5)
+		base := sshMedian(b, lab.NSA, key, pid, "show users", 5)
 		stopPerf := func() {}
 		if *benchPerfDir != "" {
 			if stopPerf, err = perfRecord(filepath.Join(*benchPerfDir, "flexvpnd-show.perf.data"), pid); err != nil {
 				b.Fatal(err)
 			}
 		}
-		all := sshMedian(b, lab.NSA, pid, "show crypto ikev2 sa", 5)
+		all := sshMedian(b, lab.NSA, key, pid, "show crypto ikev2 sa", 5)
 		stopPerf()
-		one := sshMedian(b, lab.NSA, pid, "show crypto ikev2 sa remote "+single, 7)
+		one := sshMedian(b, lab.NSA, key, pid, "show crypto ikev2 sa remote "+single, 7)
 		ready := strings.Count(all.out, " READY ")
 		if ready < n || strings.Count(one.out, " READY ") != 1 || !strings.Contains(one.out, single+"/") {
 			b.Errorf("show listed %d READY SAs (want %d+), remote %s:\n%s", ready, n, single, one.out)
