@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/hex"
 	"io"
 	"log/slog"
@@ -11,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,26 +17,8 @@ import (
 	sshsrv "github.com/flexvpnd/flexvpnd/modes/ssh"
 )
 
-// syncBuffer is a bytes.Buffer written by several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor waits until the buffer holds every one of want, in order.
-func (s *syncBuffer) waitFor(t *testing.T, what string, want ...string) {
+func (s *lockedBuffer) waitFor(t *testing.T, what string, want ...string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -104,7 +84,7 @@ func TestLoggingEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer collector.Close()
-	var datagrams syncBuffer
+	var datagrams lockedBuffer
 	go func() {
 		buf := make([]byte, 4096)
 		for {
@@ -120,7 +100,7 @@ func TestLoggingEndToEnd(t *testing.T) {
 	extra := "username admin privilege 15 secret " + e2ePassword + "\n" +
 		"service timestamps log datetime msec\nservice timestamps debug datetime msec\n" +
 		"logging host 127.0.0.1 transport udp port " + strconv.Itoa(collector.LocalAddr().(*net.UDPAddr).Port) + "\n"
-	var leftLog, rightLog syncBuffer
+	var leftLog, rightLog lockedBuffer
 	left := startLoggedAppliance(t, "127.0.0.1", ikePort, natPort,
 		strings.Replace(siteConfig("LEFT", "127.0.0.1", "127.0.0.2", "172.31.0.1", e2ePSK), "end\n", extra+"end\n", 1), &leftLog)
 
@@ -146,7 +126,7 @@ func TestLoggingEndToEnd(t *testing.T) {
 	}
 	datagrams.waitFor(t, "the failed login", "%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Source: 127.0.0.1] [localport: ")
 
-	var screen syncBuffer
+	var screen lockedBuffer
 	cmd := ssh(e2ePassword, "-tt")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
